@@ -52,7 +52,7 @@ def _check_finite_array(a: np.ndarray, what: str) -> None:
     if bad.any():
         where = tuple(int(k) for k in np.argwhere(bad)[0])
         where_str = where[0] if len(where) == 1 else where
-        raise ProblemError(f"{what}[{where_str}] = {a[where]} is not finite")
+        raise ProblemError(f"{what}[{where_str}] = {a[where].item()} is not finite")
 
 
 def _parse_h(h, num_spins) -> tuple[np.ndarray | None, dict[int, float] | None]:
@@ -335,7 +335,7 @@ class IsingProblem:
         bad = (arr != 1) & (arr != -1)
         if bad.any():
             r, k = (int(x) for x in np.argwhere(bad)[0])
-            raise ProblemError(f"{what}[{r}, {k}] = {arr[r, k]!r}; spins must be +1 or -1")
+            raise ProblemError(f"{what}[{r}, {k}] = {arr[r, k].item()!r}; spins must be +1 or -1")
         return arr.astype(np.int8)
 
     def energy(self, spins) -> float:

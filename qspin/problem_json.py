@@ -104,6 +104,10 @@ def decode(doc, *, source: str = "document") -> dict[str, Any]:
     w = _numbers(c.get("w"), "couplings.w", source, np.float64)
     if not (i.size == j.size == w.size):
         raise ProblemError(f"{source}: couplings.i, .j and .w have different lengths ({i.size}, {j.size}, {w.size})")
+    bad = np.flatnonzero((i < 0) | (j < 0) | (i >= n) | (j >= n))
+    if bad.size:
+        k = int(bad[0])
+        raise ProblemError(f"{source}: coupling {k} = ({i[k]}, {j[k]}) refers to spin {max(i[k], j[k])}, outside 0..{n - 1}")
     offset = doc.get("offset", 0.0)
     if not isinstance(offset, (int, float)) or isinstance(offset, bool):
         raise ProblemError(f"{source}: key 'offset' must be a number")

@@ -28,7 +28,7 @@ def check_patterns(patterns) -> np.ndarray:
     bad = (xi != 1) & (xi != -1)
     if bad.any():
         mu, k = (int(x) for x in np.argwhere(bad)[0])
-        raise ProblemError(f"patterns[{mu}, {k}] = {xi[mu, k]!r}; pattern entries must be +1 or -1")
+        raise ProblemError(f"patterns[{mu}, {k}] = {xi[mu, k].item()!r}; pattern entries must be +1 or -1")
     return xi.astype(np.int8)
 
 
