@@ -35,7 +35,9 @@ def main():
     qspin.solve(small, "exact")  # compile / load the numba cache
     e_q = qspin.solve(small, "exact").best_energy
     assert abs(e_q - e_dimod) < 1e-9, (e_q, e_dimod)
-    print(f"dimod.ExactSolver  n=18          : {t_dimod:8.3f} s  {1e9 / dimod_rate:8.2f} ns/state  ({dimod_rate / 1e6:.2f} Mstates/s)")
+    print(
+        f"dimod.ExactSolver  n=18          : {t_dimod:8.3f} s  {1e9 / dimod_rate:8.2f} ns/state  ({dimod_rate / 1e6:.2f} Mstates/s)"
+    )
 
     rows = []
     for label, problem in [
@@ -45,10 +47,14 @@ def main():
         t = best_of(lambda p=problem: qspin.solve(p, "exact"), repeats=2)
         rate = 2**28 / t  # every one of the 2^n states is accounted for (Z2 symmetry walks half)
         rows.append(rate)
-        print(f"{label}: {t:8.3f} s  {1e9 / rate:8.2f} ns/state  ({rate / 1e6:.1f} Mstates/s)"
-              f"  ratio vs dimod n=18: {rate / dimod_rate:6.0f}x")
-    print(f"target >= 100x: {'met' if min(rows) / dimod_rate >= 100 else 'NOT met'} "
-          f"(worst case, with fields: {rows[0] / dimod_rate:.0f}x)")
+        print(
+            f"{label}: {t:8.3f} s  {1e9 / rate:8.2f} ns/state  ({rate / 1e6:.1f} Mstates/s)"
+            f"  ratio vs dimod n=18: {rate / dimod_rate:6.0f}x"
+        )
+    print(
+        f"target >= 100x: {'met' if min(rows) / dimod_rate >= 100 else 'NOT met'} "
+        f"(worst case, with fields: {rows[0] / dimod_rate:.0f}x)"
+    )
 
 
 if __name__ == "__main__":

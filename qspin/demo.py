@@ -40,8 +40,16 @@ def main() -> int:
                 continue
             wall = time.perf_counter() - t0
             residual = (ss.best_energy - e0) / problem.num_spins
-            table.add_row(problem.name, str(problem.num_spins), name, f"{ss.best_energy:.4f}", f"{e0:.4f}",
-                          f"{residual:.2e}", f"{ss.fraction_at_or_below(e0):.3f}", f"{wall:.2f}")
+            table.add_row(
+                problem.name,
+                str(problem.num_spins),
+                name,
+                f"{ss.best_energy:.4f}",
+                f"{e0:.4f}",
+                f"{residual:.2e}",
+                f"{ss.fraction_at_or_below(e0):.3f}",
+                f"{wall:.2f}",
+            )
         table.add_section()
     console.print(table)
     return 0

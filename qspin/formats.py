@@ -77,7 +77,9 @@ def read_gset(path, *, name: str | None = None) -> IsingProblem:
     try:
         n, m = (int(x) for x in header)
     except ValueError:
-        raise ProblemError(f"{path}:{number}: expected a header 'n m' (vertices, edges), got {' '.join(header)!r}") from None
+        raise ProblemError(
+            f"{path}:{number}: expected a header 'n m' (vertices, edges), got {' '.join(header)!r}"
+        ) from None
     edges = []
     for number, fields in lines:
         a, b, w = _parse_edge(path, number, fields, "weight")
@@ -94,8 +96,9 @@ def read_gset(path, *, name: str | None = None) -> IsingProblem:
     return maxcut_from_edges(n, edges, name=name or path.stem, metadata={"source": path.name, "format": "gset"})
 
 
-def read_bonds(path, *, convention: str = "physics", num_spins: int | None = None,
-               name: str | None = None) -> IsingProblem:
+def read_bonds(
+    path, *, convention: str = "physics", num_spins: int | None = None, name: str | None = None
+) -> IsingProblem:
     """A spin glass from a bond list: one ``i j J`` per line, spins numbered from 1.
 
     ``convention="physics"`` (default) reads ``J`` as in ``H = -sum J s s`` (the spin-glass

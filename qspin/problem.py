@@ -109,7 +109,9 @@ def _parse_J(J) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     try:
         arr = np.asarray(J, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ProblemError(f"J must be a mapping {{(i, j): value}}, a square array or a scipy sparse matrix, not {type(J).__name__}") from None
+        raise ProblemError(
+            f"J must be a mapping {{(i, j): value}}, a square array or a scipy sparse matrix, not {type(J).__name__}"
+        ) from None
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise ProblemError(f"J must be a square matrix, got shape {arr.shape}")
     _check_finite_array(arr, "J")
@@ -159,8 +161,17 @@ class IsingProblem:
     The problem is immutable: arrays are read-only and there are no setters.
     """
 
-    def __init__(self, h=None, J=None, offset: float = 0.0, *, num_spins: int | None = None,
-                 name: str | None = None, labels=None, metadata: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        h=None,
+        J=None,
+        offset: float = 0.0,
+        *,
+        num_spins: int | None = None,
+        name: str | None = None,
+        labels=None,
+        metadata: Mapping[str, Any] | None = None,
+    ):
         if num_spins is not None:
             num_spins = _as_index(num_spins, "num_spins")
         h_dense, h_sparse = _parse_h(h, num_spins)
@@ -175,7 +186,9 @@ class IsingProblem:
                 raise ProblemError(f"J is a {size_hint}x{size_hint} matrix but h has {n} entries")
             if max_index >= n:
                 k = int(np.flatnonzero((ci >= n) | (cj >= n))[0])
-                raise ProblemError(f"J[({ci[k]}, {cj[k]})] refers to spin {max(ci[k], cj[k])} but h has only {n} entries (spins 0..{n - 1})")
+                raise ProblemError(
+                    f"J[({ci[k]}, {cj[k]})] refers to spin {max(ci[k], cj[k])} but h has only {n} entries (spins 0..{n - 1})"
+                )
         else:
             needed = max(max_index + 1, size_hint, max(h_sparse, default=-1) + 1 if h_sparse else 0)
             if num_spins is not None:
@@ -250,8 +263,14 @@ class IsingProblem:
         unknown = set(changes) - {"h", "J", "offset", "name", "labels", "metadata"}
         if unknown:
             raise TypeError(f"replace() got unexpected fields {sorted(unknown)}")
-        args = {"h": self._h, "J": self.coupling_matrix(), "offset": self._offset, "name": self._name,
-                "labels": self._labels, "metadata": dict(self._metadata)}
+        args = {
+            "h": self._h,
+            "J": self.coupling_matrix(),
+            "offset": self._offset,
+            "name": self._name,
+            "labels": self._labels,
+            "metadata": dict(self._metadata),
+        }
         args.update(changes)
         return IsingProblem(args.pop("h"), args.pop("J"), **args)
 
@@ -352,8 +371,8 @@ class IsingProblem:
         if self._w.size:
             step = max(1, 2**22 // max(1, self._w.size))
             for r0 in range(0, s.shape[0], step):
-                block = s[r0:r0 + step]
-                out[r0:r0 + step] += (block[:, self._i] * block[:, self._j]) @ self._w
+                block = s[r0 : r0 + step]
+                out[r0 : r0 + step] += (block[:, self._i] * block[:, self._j]) @ self._w
         return out
 
     # --- QUBO (x = (1 + s) / 2, see qspin.conventions) ---------------------------------------
@@ -370,7 +389,9 @@ class IsingProblem:
         return Q, offset
 
     @classmethod
-    def from_qubo(cls, Q, offset: float = 0.0, *, num_spins: int | None = None, name: str | None = None) -> IsingProblem:
+    def from_qubo(
+        cls, Q, offset: float = 0.0, *, num_spins: int | None = None, name: str | None = None
+    ) -> IsingProblem:
         """The Ising problem with the same energy as a QUBO ``{(a, b): value}`` or square matrix.
 
         ``(a, b)`` and ``(b, a)`` add; ``(k, k)`` is the linear term of bit ``k``.
@@ -422,7 +443,9 @@ class IsingProblem:
             bqm.add_quadratic_from(zip(self._i.tolist(), self._j.tolist(), self._w.tolist()))
         else:
             lab = self._labels
-            bqm.add_quadratic_from((lab[a], lab[b], c) for a, b, c in zip(self._i.tolist(), self._j.tolist(), self._w.tolist()))
+            bqm.add_quadratic_from(
+                (lab[a], lab[b], c) for a, b, c in zip(self._i.tolist(), self._j.tolist(), self._w.tolist())
+            )
         bqm.offset = self._offset
         return bqm
 
@@ -444,8 +467,9 @@ class IsingProblem:
 
     def to_json_dict(self) -> dict[str, Any]:
         """The versioned JSON document of this problem (see :mod:`qspin.problem_json`)."""
-        return problem_json.encode(self._h, self._i, self._j, self._w, self._offset,
-                                   self._name, self._labels, dict(self._metadata))
+        return problem_json.encode(
+            self._h, self._i, self._j, self._w, self._offset, self._name, self._labels, dict(self._metadata)
+        )
 
     @classmethod
     def from_json_dict(cls, doc, *, source: str = "document") -> IsingProblem:
@@ -477,8 +501,16 @@ class IsingProblem:
         return f"<IsingProblem{name}: {self.num_spins} spins, {self.num_couplings} couplings, offset {self._offset:g}>"
 
     def __getstate__(self):
-        return {"h": self._h, "i": self._i, "j": self._j, "w": self._w, "offset": self._offset,
-                "name": self._name, "labels": self._labels, "metadata": dict(self._metadata)}
+        return {
+            "h": self._h,
+            "i": self._i,
+            "j": self._j,
+            "w": self._w,
+            "offset": self._offset,
+            "name": self._name,
+            "labels": self._labels,
+            "metadata": dict(self._metadata),
+        }
 
     def __setstate__(self, state):
         self._h = _readonly(np.array(state["h"]))

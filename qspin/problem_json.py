@@ -66,7 +66,9 @@ def _require(doc, key, kind, source):
         raise ProblemError(f"{source}: missing key {key!r}")
     value = doc[key]
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ProblemError(f"{source}: key {key!r} must be {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
+        raise ProblemError(
+            f"{source}: key {key!r} must be {getattr(kind, '__name__', kind)}, got {type(value).__name__}"
+        )
     return value
 
 
@@ -93,7 +95,9 @@ def decode(doc, *, source: str = "document") -> dict[str, Any]:
         raise ProblemError(f"{source}: not a qspin problem (format is {fmt!r}, expected {FORMAT!r})")
     version = _require(doc, "version", int, source)
     if version > VERSION:
-        raise ProblemError(f"{source}: format version {version} is newer than this qspin reads ({VERSION}); upgrade qspin")
+        raise ProblemError(
+            f"{source}: format version {version} is newer than this qspin reads ({VERSION}); upgrade qspin"
+        )
     n = _require(doc, "num_spins", int, source)
     h = _numbers(_require(doc, "h", list, source), "h", source, np.float64)
     if h.size != n:
@@ -107,7 +111,9 @@ def decode(doc, *, source: str = "document") -> dict[str, Any]:
     bad = np.flatnonzero((i < 0) | (j < 0) | (i >= n) | (j >= n))
     if bad.size:
         k = int(bad[0])
-        raise ProblemError(f"{source}: coupling {k} = ({i[k]}, {j[k]}) refers to spin {max(i[k], j[k])}, outside 0..{n - 1}")
+        raise ProblemError(
+            f"{source}: coupling {k} = ({i[k]}, {j[k]}) refers to spin {max(i[k], j[k])}, outside 0..{n - 1}"
+        )
     offset = doc.get("offset", 0.0)
     if not isinstance(offset, (int, float)) or isinstance(offset, bool):
         raise ProblemError(f"{source}: key 'offset' must be a number")
@@ -118,5 +124,13 @@ def decode(doc, *, source: str = "document") -> dict[str, Any]:
     if not isinstance(metadata, dict):
         raise ProblemError(f"{source}: key 'metadata' must be an object")
     name = doc.get("name")
-    return {"h": h, "i": i, "j": j, "w": w, "offset": float(offset), "name": name,
-            "labels": None if labels is None else [_tuplify(x) for x in labels], "metadata": metadata}
+    return {
+        "h": h,
+        "i": i,
+        "j": j,
+        "w": w,
+        "offset": float(offset),
+        "name": name,
+        "labels": None if labels is None else [_tuplify(x) for x in labels],
+        "metadata": metadata,
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import platform
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 
 import numpy as np
@@ -13,7 +13,7 @@ from qspin.errors import ParameterError
 CORE_PACKAGES = ("qspin", "numpy")
 
 
-@lru_cache(maxsize=None)
+@cache
 def package_version(name: str) -> str | None:
     try:
         return metadata.version(name)

@@ -19,8 +19,9 @@ class SampleSet:
     backend's own energies are never trusted. Rows are sorted by energy (lowest first).
     """
 
-    def __init__(self, problem: IsingProblem, spins: np.ndarray, energies: np.ndarray, counts: np.ndarray,
-                 info: dict[str, Any]):
+    def __init__(
+        self, problem: IsingProblem, spins: np.ndarray, energies: np.ndarray, counts: np.ndarray, info: dict[str, Any]
+    ):
         self.problem = problem
         self.spins = spins
         self.energies = energies
@@ -28,8 +29,9 @@ class SampleSet:
         self.info = info
 
     @classmethod
-    def from_spins(cls, problem: IsingProblem, spins, counts=None, info: dict[str, Any] | None = None,
-                   *, aggregate: bool = False) -> SampleSet:
+    def from_spins(
+        cls, problem: IsingProblem, spins, counts=None, info: dict[str, Any] | None = None, *, aggregate: bool = False
+    ) -> SampleSet:
         """Validate ``spins``, recompute energies from ``problem`` and sort by energy.
 
         With ``aggregate=True`` identical rows are merged and their counts added.
@@ -85,8 +87,13 @@ class SampleSet:
         import dimod
 
         labels = self.problem.labels if self.problem.labels is not None else range(self.problem.num_spins)
-        return dimod.SampleSet.from_samples((self.spins, list(labels)), dimod.SPIN, energy=self.energies,
-                                            num_occurrences=self.counts, info=dict(self.info))
+        return dimod.SampleSet.from_samples(
+            (self.spins, list(labels)),
+            dimod.SPIN,
+            energy=self.energies,
+            num_occurrences=self.counts,
+            info=dict(self.info),
+        )
 
     def __repr__(self) -> str:
         best = f", best energy {self.best_energy:.6g}" if len(self) else ""

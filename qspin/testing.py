@@ -39,15 +39,17 @@ def _check_shapes(name: str, problem: IsingProblem, ss: SampleSet) -> None:
     assert ss.energies.shape == (len(ss),) and ss.energies.dtype == np.float64, f"{name}: bad energies array"
     assert ss.counts.shape == (len(ss),) and (ss.counts >= 1).all(), f"{name}: counts must be positive, one per row"
     assert np.isin(ss.spins, (-1, 1)).all(), f"{name}: spins must be +-1"
-    assert np.allclose(ss.energies, problem.energies(ss.spins), rtol=0, atol=1e-9), \
+    assert np.allclose(ss.energies, problem.energies(ss.spins), rtol=0, atol=1e-9), (
         f"{name}: energies are not the IR's energies of the returned spins"
+    )
     assert (np.diff(ss.energies) >= 0).all(), f"{name}: samples must be sorted by energy"
     for key in ("backend", "seed", "parameters", "timing", "versions"):
         assert key in ss.info, f"{name}: info lacks {key!r}"
 
 
-def check_backend(name: str, *, exact_ground_state: bool = True, deterministic: bool = True,
-                  **params: Any) -> dict[str, float]:
+def check_backend(
+    name: str, *, exact_ground_state: bool = True, deterministic: bool = True, **params: Any
+) -> dict[str, float]:
     """Run the conformance checks on backend ``name`` with ``params``; return best energies found.
 
     Checks: shapes and dtypes; energies recomputed from the IR; sorted rows; provenance in
@@ -64,12 +66,14 @@ def check_backend(name: str, *, exact_ground_state: bool = True, deterministic: 
         found[label] = ss.best_energy
         if exact_ground_state:
             e0 = solve(problem, "exact", seed=0).best_energy
-            assert ss.best_energy <= e0 + 1e-9 * max(1.0, problem.energy_scale), \
+            assert ss.best_energy <= e0 + 1e-9 * max(1.0, problem.energy_scale), (
                 f"{name} on {label}: best energy {ss.best_energy} above the exact ground energy {e0}"
+            )
         if deterministic and label == "sk8":
             again = solve(problem, name, seed=1234, **params)
-            assert np.array_equal(again.spins, ss.spins) and np.array_equal(again.counts, ss.counts), \
+            assert np.array_equal(again.spins, ss.spins) and np.array_equal(again.counts, ss.counts), (
                 f"{name}: the same seed gave different samples"
+            )
 
     empty = solve(IsingProblem(offset=1.5), name, seed=1, **params)
     assert empty.spins.shape[1] == 0 and np.allclose(empty.energies, 1.5), f"{name}: wrong result on an empty problem"

@@ -33,7 +33,7 @@ def test_basis_index_and_bitstring_round_trip(spins):
     assert np.array_equal(cv.basis_indices_to_spins(idx, n), spins)
     strings = cv.spins_to_bitstrings(spins)
     assert np.array_equal(cv.bitstrings_to_spins(strings), spins)
-    for s, k, b in zip(spins, idx, strings):
+    for _s, k, b in zip(spins, idx, strings):
         assert int(b, 2) == k  # Qiskit strings are little-endian: int(b, 2) is the basis index
 
 

@@ -5,7 +5,7 @@ HEAVY = ("qiskit", "qiskit_aer", "pennylane", "dwave.system", "dimod", "numba", 
 
 
 def test_import_qspin_is_cheap():
-    code = "import sys, qspin; print(' '.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    code = f"import sys, qspin; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"import qspin pulled in: {out}"
 

@@ -43,8 +43,7 @@ def test_energy_matches_definition(rng):
     S = all_states(7)
     assert np.allclose(p.energies(S), reference_energies(p.h, U, p.offset, S))
     s = S[37]
-    expected = p.offset + sum(p.h[k] * s[k] for k in range(7)) + sum(
-        c * s[a] * s[b] for a, b, c in zip(i, j, w))
+    expected = p.offset + sum(p.h[k] * s[k] for k in range(7)) + sum(c * s[a] * s[b] for a, b, c in zip(i, j, w))
     assert p.energy(s) == pytest.approx(expected)
 
 
@@ -139,7 +138,9 @@ def test_energy_wants_one_state():
 
 problems = st.builds(
     lambda n, seed, density: random_problem(np.random.default_rng(seed), n, density),
-    st.integers(1, 8), st.integers(0, 2**32 - 1), st.floats(0.0, 1.0),
+    st.integers(1, 8),
+    st.integers(0, 2**32 - 1),
+    st.floats(0.0, 1.0),
 )
 
 
@@ -185,8 +186,12 @@ def test_qubo_matrix_input_and_errors():
 
 
 def test_bqm_labels_kept():
-    bqm = dimod.BinaryQuadraticModel({"a": 1.0, ("x", 2): -0.5}, {("a", ("x", 2)): 2.0, ("x", 2): {}} if False else
-                                     {("a", ("x", 2)): 2.0}, 0.3, "SPIN")
+    bqm = dimod.BinaryQuadraticModel(
+        {"a": 1.0, ("x", 2): -0.5},
+        {("a", ("x", 2)): 2.0, ("x", 2): {}} if False else {("a", ("x", 2)): 2.0},
+        0.3,
+        "SPIN",
+    )
     bqm.add_variable("z", 0.0)
     p = IsingProblem.from_bqm(bqm)
     assert p.labels == ("a", ("x", 2), "z")
@@ -196,7 +201,9 @@ def test_bqm_labels_kept():
 
 
 def test_save_load_round_trip_exact(tmp_path, rng):
-    p = random_problem(rng, 9).replace(name="x", labels=[("r", k) for k in range(9)], metadata={"model": "t", "seed": 3})
+    p = random_problem(rng, 9).replace(
+        name="x", labels=[("r", k) for k in range(9)], metadata={"model": "t", "seed": 3}
+    )
     path = tmp_path / "p.json"
     p.save(path)
     q = qspin.load(path)
@@ -211,11 +218,26 @@ def test_save_load_round_trip_exact(tmp_path, rng):
         ("{not json", "not valid JSON"),
         ('{"format": "other"}', "not a qspin problem"),
         ('{"format": "qspin.problem", "version": 99}', "newer"),
-        ('{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": [0], "couplings": {"i": [], "j": [], "w": []}}', "num_spins"),
-        ('{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": [0, 0], "couplings": {"i": [0], "j": [1], "w": []}}', "different lengths"),
-        ('{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": [0, 0], "couplings": {"i": [0], "j": [5], "w": [1]}}', "spin 5"),
-        ('{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": [0, NaN], "couplings": {"i": [], "j": [], "w": []}}', "not finite"),
-        ('{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": ["a", 0], "couplings": {"i": [], "j": [], "w": []}}', "numbers"),
+        (
+            '{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": [0], "couplings": {"i": [], "j": [], "w": []}}',
+            "num_spins",
+        ),
+        (
+            '{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": [0, 0], "couplings": {"i": [0], "j": [1], "w": []}}',
+            "different lengths",
+        ),
+        (
+            '{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": [0, 0], "couplings": {"i": [0], "j": [5], "w": [1]}}',
+            "spin 5",
+        ),
+        (
+            '{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": [0, NaN], "couplings": {"i": [], "j": [], "w": []}}',
+            "not finite",
+        ),
+        (
+            '{"format": "qspin.problem", "version": 1, "num_spins": 2, "h": ["a", 0], "couplings": {"i": [], "j": [], "w": []}}',
+            "numbers",
+        ),
     ],
 )
 def test_load_bad_files(tmp_path, text, match):

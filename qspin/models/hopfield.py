@@ -70,8 +70,7 @@ def hopfield(patterns, *, rule: str = "hebb", name: str | None = None) -> IsingP
     P, N = xi.shape
     W = _weights(xi, rule)
     J = -np.triu(W, k=1)
-    meta = {"model": "hopfield", "params": {"rule": rule, "num_patterns": P, "num_spins": N},
-            "patterns": xi.tolist()}
+    meta = {"model": "hopfield", "params": {"rule": rule, "num_patterns": P, "num_spins": N}, "patterns": xi.tolist()}
     return IsingProblem(np.zeros(N), J, name=name or f"hopfield-{rule}-P{P}-N{N}", metadata=meta)
 
 

@@ -50,8 +50,15 @@ def lattice_edges(shape, *, periodic: bool = True) -> tuple[np.ndarray, np.ndarr
     return np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
 
 
-def edwards_anderson(shape, *, couplings: str = "gaussian", periodic: bool = True, field: float = 0.0,
-                     random_field: float = 0.0, seed: int | None = None) -> IsingProblem:
+def edwards_anderson(
+    shape,
+    *,
+    couplings: str = "gaussian",
+    periodic: bool = True,
+    field: float = 0.0,
+    random_field: float = 0.0,
+    seed: int | None = None,
+) -> IsingProblem:
     """EA spin glass ``H = -sum_<ij> J_ij s_i s_j - sum_i B_i s_i`` on a hypercubic lattice.
 
     Parameters
@@ -85,8 +92,13 @@ def edwards_anderson(shape, *, couplings: str = "gaussian", periodic: bool = Tru
     J = sp.coo_array((-J_phys, (i, j)), shape=(n, n))
     meta = {
         "model": "edwards_anderson",
-        "params": {"shape": list(shape), "couplings": couplings, "periodic": bool(periodic),
-                   "field": float(field), "random_field": float(random_field)},
+        "params": {
+            "shape": list(shape),
+            "couplings": couplings,
+            "periodic": bool(periodic),
+            "field": float(field),
+            "random_field": float(random_field),
+        },
         "seed": seed,
         "lattice": {"shape": list(shape), "periodic": bool(periodic), "order": "C"},
     }

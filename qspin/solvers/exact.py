@@ -46,7 +46,8 @@ class ExactBackend(Backend):
             hours = states * NS_PER_STATE * 1e-9 / 2 / 3600
             raise ParameterError(
                 f"the exact solver enumerates 2^n states and refuses n > {MAX_SPINS}: this problem has "
-                f"n = {n}, about {hours:,.0f} hours on two cores; use 'pt' or 'sa' for a best-known energy")
+                f"n = {n}, about {hours:,.0f} hours on two cores; use 'pt' or 'sa' for a best-known energy"
+            )
         return params
 
     def sample(self, problem: IsingProblem, *, seed: int, max_ground_states, num_levels, rtol, progress) -> Samples:
@@ -54,8 +55,10 @@ class ExactBackend(Backend):
 
         n = problem.num_spins
         if n == 0:
-            return Samples(np.zeros((1, 0), dtype=np.int8), info={
-                "degeneracy": 1, "levels": [{"energy": problem.offset, "degeneracy": 1}], "states_enumerated": 1})
+            return Samples(
+                np.zeros((1, 0), dtype=np.int8),
+                info={"degeneracy": 1, "levels": [{"energy": problem.offset, "degeneracy": 1}], "states_enumerated": 1},
+            )
         symmetric = not problem.h.any()
         free = n - 1 if symmetric else n  # with no fields, spin n-1 stays +1 and counts double
         chunk_bits = min(free, CHUNK_BITS)
@@ -66,7 +69,9 @@ class ExactBackend(Backend):
         k, cap = num_levels, max_ground_states
 
         levels_E, levels_cnt, levels_rep, ground = [], [], [], []
-        with progress_bar(f"exact n={n}", num_chunks, enabled=progress if num_chunks > BATCH_CHUNKS else False) as advance:
+        with progress_bar(
+            f"exact n={n}", num_chunks, enabled=progress if num_chunks > BATCH_CHUNKS else False
+        ) as advance:
             for first in range(0, num_chunks, BATCH_CHUNKS):
                 C = min(BATCH_CHUNKS, num_chunks - first)
                 lev_E = np.full((C, k), np.inf)
@@ -93,17 +98,22 @@ class ExactBackend(Backend):
         spins = basis_indices_to_spins(masks, n)
         reps = basis_indices_to_spins(np.array([r for _, _, r in merged], dtype=np.int64), n)
         rep_E = problem.energies(reps)
-        levels = [{"energy": float(e), "degeneracy": int(c) * factor, "representative": rep.tolist()}
-                  for (_, c, _), e, rep in zip(merged, rep_E, reps)]
+        levels = [
+            {"energy": float(e), "degeneracy": int(c) * factor, "representative": rep.tolist()}
+            for (_, c, _), e, rep in zip(merged, rep_E, reps)
+        ]
         degeneracy = levels[0]["degeneracy"]
-        return Samples(spins, info={
-            "degeneracy": degeneracy,
-            "ground_states_truncated": degeneracy > spins.shape[0],
-            "levels": levels,
-            "states_enumerated": 1 << free,
-            "symmetry_used": symmetric,
-            "energy_tol": tol,
-        })
+        return Samples(
+            spins,
+            info={
+                "degeneracy": degeneracy,
+                "ground_states_truncated": degeneracy > spins.shape[0],
+                "levels": levels,
+                "states_enumerated": 1 << free,
+                "symmetry_used": symmetric,
+                "energy_tol": tol,
+            },
+        )
 
 
 def _keep_lowest(ground, tol, cap):

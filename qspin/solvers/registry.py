@@ -89,7 +89,9 @@ def solve(problem: IsingProblem, backend: str = "exact", *, seed: int | None = N
     unknown = sorted(set(params) - set(be.parameters))
     if unknown:
         known = ", ".join(sorted(be.parameters)) or "none"
-        raise ParameterError(f"backend {backend!r} does not take {', '.join(map(repr, unknown))}; its parameters are: {known}")
+        raise ParameterError(
+            f"backend {backend!r} does not take {', '.join(map(repr, unknown))}; its parameters are: {known}"
+        )
     resolved = {**be.parameters, **params}
     resolved = be.check_parameters(problem, resolved)
     seed = resolve_seed(seed)

@@ -65,12 +65,15 @@ def test_overlaps_and_corrupt():
     assert overlaps(xi, np.stack([c, xi[1]])).shape == (2, 3)
 
 
-@pytest.mark.parametrize("patterns, match", [
-    ([[1, 0, 1]], r"patterns\[0, 1\] = 0"),
-    ([[1, 1], [1, 1, 1]], "inconsistent"),
-    ([], "non-empty"),
-    ([["a", "b"]], "numbers"),
-])
+@pytest.mark.parametrize(
+    "patterns, match",
+    [
+        ([[1, 0, 1]], r"patterns\[0, 1\] = 0"),
+        ([[1, 1], [1, 1, 1]], "inconsistent"),
+        ([], "non-empty"),
+        ([["a", "b"]], "numbers"),
+    ],
+)
 def test_bad_patterns(patterns, match):
     with pytest.raises(ProblemError, match=match):
         hopfield(patterns)

@@ -58,8 +58,16 @@ def test_ea_sign_and_fields():
     assert abs(w.mean()) < 0.06 and abs(w.std() - 1) < 0.05
 
 
-@pytest.mark.parametrize("kwargs", [{"shape": ()}, {"shape": (0, 3)}, {"shape": (3, 3), "couplings": "cauchy"},
-                                    {"shape": (3, 3), "seed": -1}, {"shape": (3, 3), "random_field": -1.0}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"shape": ()},
+        {"shape": (0, 3)},
+        {"shape": (3, 3), "couplings": "cauchy"},
+        {"shape": (3, 3), "seed": -1},
+        {"shape": (3, 3), "random_field": -1.0},
+    ],
+)
 def test_ea_bad_input(kwargs):
     with pytest.raises(ProblemError):
         edwards_anderson(**kwargs)

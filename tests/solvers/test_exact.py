@@ -101,8 +101,10 @@ SK_REFERENCE = {8: -0.57, 12: -0.62, 16: -0.64, 20: -0.66}
 def test_sk_ground_state_energy_finite_size_trend():
     sizes, means = [], []
     for n, instances in [(8, 300), (12, 200), (16, 150), (20, 100)]:
-        e = [qspin.solve(sherrington_kirkpatrick(n, seed=7919 * n + s), "exact", seed=0).best_energy / n
-             for s in range(instances)]
+        e = [
+            qspin.solve(sherrington_kirkpatrick(n, seed=7919 * n + s), "exact", seed=0).best_energy / n
+            for s in range(instances)
+        ]
         sem = np.std(e) / np.sqrt(instances)
         assert abs(np.mean(e) - SK_REFERENCE[n]) < 0.02 + 3 * sem, (n, np.mean(e))
         sizes.append(n)
