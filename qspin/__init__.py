@@ -27,20 +27,38 @@ _EXPORTS = {
     "list_backends": "qspin.solvers.registry",
     "register_backend": "qspin.solvers.registry",
     "get_backend": "qspin.solvers.registry",
+    "backend_status": "qspin.solvers.registry",
+    "jobs": "qspin.jobs",
+    "fetch_job": "qspin.jobs",
+    "JobStore": "qspin.store",
+    "BackendUnavailable": "qspin.errors",
+    "ConfigError": "qspin.errors",
+    "StoreError": "qspin.errors",
     "load": "qspin.formats",
     "read_gset": "qspin.formats",
     "read_bonds": "qspin.formats",
 }
-_SUBMODULES = {"models", "conventions", "solvers", "compile", "formats", "testing"}
+_SUBMODULES = {"models", "conventions", "solvers", "compile", "formats", "testing", "config", "store"}
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES])
 
 if TYPE_CHECKING:  # pragma: no cover
-    from qspin.errors import BackendError, MissingDependencyError, ParameterError, ProblemError, QspinError
+    from qspin.errors import (
+        BackendError,
+        BackendUnavailable,
+        ConfigError,
+        MissingDependencyError,
+        ParameterError,
+        ProblemError,
+        QspinError,
+        StoreError,
+    )
     from qspin.formats import load, read_bonds, read_gset
+    from qspin.jobs import fetch_job, jobs
     from qspin.problem import IsingProblem
     from qspin.sampleset import SampleSet
-    from qspin.solvers.registry import get_backend, list_backends, register_backend, solve
+    from qspin.solvers.registry import backend_status, get_backend, list_backends, register_backend, solve
+    from qspin.store import JobStore
 
 
 def __getattr__(name: str):

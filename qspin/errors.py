@@ -21,3 +21,19 @@ class BackendError(QspinError, RuntimeError):
 
 class MissingDependencyError(QspinError, ImportError):
     """An optional SDK needed by the requested backend is not installed."""
+
+
+class BackendUnavailable(BackendError):
+    """A backend that cannot be reached now (no credentials, no connection, timeout).
+
+    ``qspin.solve`` answers this one error by running the backend's fallback, if it has one;
+    every other BackendError (a rejected token, an invalid problem) is raised to the user.
+    """
+
+
+class ConfigError(QspinError, ValueError):
+    """A malformed backends.toml (names the file and the key)."""
+
+
+class StoreError(QspinError, RuntimeError):
+    """A job store that cannot be opened or read."""

@@ -50,3 +50,22 @@ def random_problem(rng: np.random.Generator, n: int, density: float = 0.6, field
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261204)
+
+
+@pytest.fixture
+def isolated_dwave_config(tmp_path, monkeypatch):
+    """No dwave.conf, no D-Wave environment variables, a private embedding cache."""
+    for var in (
+        "DWAVE_API_TOKEN",
+        "DWAVE_API_ENDPOINT",
+        "DWAVE_API_REGION",
+        "DWAVE_CONFIG_FILE",
+        "DWAVE_PROFILE",
+        "DWAVE_API_SOLVER",
+        "DWAVE_API_CLIENT",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    monkeypatch.setenv("QSPIN_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path

@@ -41,6 +41,11 @@ class Backend(abc.ABC):
     summary: ClassVar[str] = ""
     parameters: ClassVar[dict[str, Any]] = {}
     packages: ClassVar[tuple[str, ...]] = ()
+    fallback: ClassVar[str | None] = None  # run instead when this backend raises BackendUnavailable
+
+    def availability(self) -> tuple[bool, str]:
+        """Whether the backend can run now and why not, without leaking secrets or waiting long."""
+        return True, "local"
 
     def check_parameters(self, problem: IsingProblem, params: dict[str, Any]) -> dict[str, Any]:
         """Validate (and normalise) the resolved parameters; the default accepts them as they are."""
