@@ -28,8 +28,8 @@ _EXPORTS = {
     "register_backend": "qspin.solvers.registry",
     "get_backend": "qspin.solvers.registry",
     "backend_status": "qspin.solvers.registry",
-    "jobs": "qspin.jobs",
-    "fetch_job": "qspin.jobs",
+    "jobs": "qspin.job_queries",
+    "fetch_job": "qspin.job_queries",
     "JobStore": "qspin.store",
     "BackendUnavailable": "qspin.errors",
     "ConfigError": "qspin.errors",
@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
         StoreError,
     )
     from qspin.formats import load, read_bonds, read_gset
-    from qspin.jobs import fetch_job, jobs
+    from qspin.job_queries import fetch_job, jobs
     from qspin.problem import IsingProblem
     from qspin.sampleset import SampleSet
     from qspin.solvers.registry import backend_status, get_backend, list_backends, register_backend, solve
