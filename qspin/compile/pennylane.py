@@ -1,0 +1,89 @@
+"""Compile the IR to PennyLane: the cost Hamiltonian and the QAOA circuit, wire k = spin k.
+
+Same convention as the Qiskit compiler: ``|0> <-> s = +1`` so ``E = offset + sum h Z + sum J ZZ``,
+and the QAOA state is ``prod_k exp(-i beta_k sum X) exp(-i gamma_k E) |+>^n``. PennyLane's
+``RZ(t) = exp(-i t Z / 2)``, ``IsingZZ(t) = exp(-i t ZZ / 2)`` and ``RX(t) = exp(-i t X / 2)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qspin.errors import ParameterError
+from qspin.problem import IsingProblem
+
+__all__ = ["hamiltonian", "qaoa_layers", "qaoa_qnode"]
+
+
+def hamiltonian(problem: IsingProblem):
+    """The energy as a PennyLane operator (a LinearCombination of Z, ZZ and the identity)."""
+    import pennylane as qml
+
+    n = problem.num_spins
+    coeffs, ops = [], []
+    for k, v in enumerate(problem.h):
+        if v != 0.0:
+            coeffs.append(float(v))
+            ops.append(qml.Z(k))
+    i, j, w = problem.couplings
+    for a, b, c in zip(i.tolist(), j.tolist(), w.tolist()):
+        coeffs.append(c)
+        ops.append(qml.Z(a) @ qml.Z(b))
+    if problem.offset or not ops:
+        coeffs.append(float(problem.offset))
+        ops.append(qml.Identity(wires=range(max(n, 1))))
+    return qml.Hamiltonian(coeffs, ops)
+
+
+def qaoa_layers(problem: IsingProblem, gammas, betas) -> None:
+    """Apply the QAOA preparation to wires 0..n-1 inside a QNode (global phase omitted)."""
+    import pennylane as qml
+
+    i, j, w = problem.couplings
+    for k in range(problem.num_spins):
+        qml.Hadamard(k)
+    for g, b in zip(gammas, betas):
+        for k, v in enumerate(problem.h):
+            if v != 0.0:
+                qml.RZ(2.0 * float(v) * g, wires=k)
+        for a, c, d in zip(i.tolist(), j.tolist(), w.tolist()):
+            qml.IsingZZ(2.0 * d * g, wires=[a, c])
+        for k in range(problem.num_spins):
+            qml.RX(2.0 * b, wires=k)
+
+
+def qaoa_qnode(
+    problem: IsingProblem,
+    *,
+    device: str = "lightning.qubit",
+    diff_method: str = "adjoint",
+    shots: int | None = None,
+    seed: int | None = None,
+):
+    """A QNode ``f(gammas, betas) -> <E>`` (or samples when ``shots`` is given) on ``device``."""
+    import pennylane as qml
+
+    n = problem.num_spins
+    if n == 0:
+        raise ParameterError("QAOA needs at least one spin")
+    if shots is not None and (isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1):
+        raise ParameterError(f"shots must be a positive integer or None, got {shots!r}")
+    dev = qml.device(device, wires=n, seed=seed) if seed is not None else qml.device(device, wires=n)
+    H = hamiltonian(problem)
+
+    if shots is None:
+
+        @qml.qnode(dev, diff_method=diff_method)
+        def expectation(gammas, betas):
+            qaoa_layers(problem, gammas, betas)
+            return qml.expval(H)
+
+        return expectation
+
+    @qml.set_shots(int(shots))
+    @qml.qnode(dev, diff_method=None)
+    def samples(gammas, betas):
+        qaoa_layers(problem, gammas, betas)
+        return qml.sample(wires=range(n))
+
+    return samples
