@@ -46,6 +46,7 @@ _BUILTIN: dict[str, str] = {
     "ocean-sa": "qspin.solvers.ocean:OceanSABackend",
     "ocean-tabu": "qspin.solvers.ocean:OceanTabuBackend",
     "ocean-greedy": "qspin.solvers.ocean:OceanGreedyBackend",
+    "ocean-pimc": "qspin.solvers.ocean:OceanPIMCBackend",
     "dwave": "qspin.solvers.dwave:DWaveBackend",
     "dwave-hybrid": "qspin.solvers.dwave:DWaveHybridBackend",
     "dwave-mock": "qspin.solvers.dwave:DWaveMockBackend",
@@ -110,6 +111,11 @@ def backends_config(path=None) -> BackendsConfig:
     if key not in _CONFIG_CACHE:
         _CONFIG_CACHE[key] = load_backends_config(file, _ParameterNames())
     return _CONFIG_CACHE[key]
+
+
+def builtin_backends() -> list[str]:
+    """Names of the built-in and registered backends (not backends.toml profiles), sorted."""
+    return sorted({*_BUILTIN, *_REGISTERED})
 
 
 def list_backends(config=None) -> list[str]:
