@@ -1,0 +1,33 @@
+"""Every registered backend passes the conformance kit (qspin.testing.check_backend)."""
+
+import warnings
+
+import pytest
+
+from qspin.solvers.registry import builtin_backends
+from qspin.testing import check_backend
+
+# Fast settings per backend; a registered backend missing here fails the suite on purpose.
+FAST_PARAMS = {
+    "exact": {},
+    "sa": {"num_reads": 20, "num_sweeps": 300},
+    "pt": {"num_reads": 2, "num_sweeps": 400},
+    "sqa": {"num_reads": 8, "num_sweeps": 200, "num_slices": 8},
+    "ocean-sa": {"num_sweeps": 200},
+    "ocean-tabu": {"timeout": None, "num_restarts": 1, "num_reads": 4},
+    "ocean-greedy": {"num_reads": 50},
+    "ocean-pimc": {"num_reads": 8, "num_sweeps": 100},
+    "dwave-mock": {"num_reads": 30},
+    # without credentials (isolated_dwave_config) these run their fallback, recorded in info
+    "dwave": {"num_reads": 30},
+    "dwave-hybrid": {},
+}
+
+
+@pytest.mark.usefixtures("isolated_dwave_config")
+@pytest.mark.parametrize("name", builtin_backends())
+def test_backend_conforms(name):
+    assert name in FAST_PARAMS, f"add conformance settings for the new backend {name!r}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the fallback warning of the cloud backends
+        check_backend(name, **FAST_PARAMS[name])
