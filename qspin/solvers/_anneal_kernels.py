@@ -11,11 +11,11 @@ or how the schedule is cut into kernel calls.
 A sweep visits spins ``0 .. n-1`` in order. Flipping spin ``i`` changes the energy by
 ``dE = -2 s_i f_i`` and updates only its neighbours' fields. The Metropolis test accepts
 ``dE <= 0`` without consuming a random number. For ``x = beta dE > 0`` it draws ``u`` in
-[0, 1) and accepts when ``u < exp(-x)``; the cheap bounds
+[0, 1) (52 random bits) and accepts when ``u < exp(-x)``; the cheap bounds
 ``1 - x + x^2/2 - x^3/6 + x^4/24 - x^5/120 < exp(-x) < 1 / (1 + x + x^2/2 + x^3/6 + x^4/24)``
-settle almost every case and ``exp`` is called only for the few lanes in between. Moves
-with ``x >= X_MAX`` (probability below 5e-18) are rejected without a random number, as
-dwave-samplers does.
+settle most cases inside the SIMD loop, and ``exp`` is called only for the lanes whose ``u``
+falls in between. Moves with ``x >= X_MAX`` (probability below 5e-18) are rejected without
+a random number, as dwave-samplers does.
 
 Layouts: sparse kernel ``spins, fields: (G, n, W)`` (a spin's lanes are contiguous); dense
 kernel ``(G, W, n)`` (a lane's fields are contiguous, so a flip is one vectorised row update).
@@ -66,12 +66,12 @@ def _lowest_bit(typingctx, bits):
 
 
 @njit(cache=True, inline="always")
-def _lane_step(beta, spin, field, st, lane, xs, us):
+def _lane_step(beta, spin, field, st, lane, us):
     """Metropolis decision of one lane: ``(accept, undecided)``.
 
     Advances the lane's xoshiro256+ state only when ``0 < beta dE < X_MAX``. ``undecided``
-    means ``u`` fell between the bounds of ``exp(-x)``; ``xs``/``us`` keep ``x`` and ``u``
-    for the exact test.
+    means ``u`` fell between the bounds of ``exp(-x)``; ``us`` keeps ``u`` for the exact
+    test, :func:`_exact_accept`.
     """
     de = -2.0 * spin * field
     x = beta * de
@@ -96,13 +96,18 @@ def _lane_step(beta, spin, field, st, lane, xs, us):
     x2 = x * x
     below_upper = u * (1.0 + x + x2 * (0.5 + x * _C3 + x2 * _C4)) < 1.0
     below_lower = u < 1.0 - x + x2 * (0.5 - x * _C3 + x2 * (_C4 - x * _C5))
-    xs[lane] = x
     us[lane] = u
     return (de <= 0.0) | (draw & below_lower), draw & below_upper & (not below_lower)
 
 
+@njit(cache=True, inline="always")
+def _exact_accept(beta, spin, field, u):
+    """The exact Metropolis test ``u < exp(-beta dE)`` for a lane left undecided by the bounds."""
+    return u < math.exp(-(beta * (-2.0 * spin * field)))
+
+
 @njit(cache=True, nogil=True)
-def _group_sparse(indptr, indices, data, betas, s, f, st, c, xs, us):
+def _group_sparse(indptr, indices, data, betas, s, f, st, c, us):
     n = s.shape[0]
     W = s.shape[1]
     for t in range(betas.size):
@@ -111,22 +116,22 @@ def _group_sparse(indptr, indices, data, betas, s, f, st, c, xs, us):
             si = s[i]
             fi = f[i]
             undecided = uint64(0)
-            flips = uint64(0)
+            flips = False
             for lane in range(W):
                 spin = si[lane]
-                acc, maybe = _lane_step(beta, float(spin), fi[lane], st, lane, xs, us)
+                acc, maybe = _lane_step(beta, float(spin), fi[lane], st, lane, us)
                 undecided |= uint64(maybe) << uint64(lane)
-                flips |= uint64(acc) << uint64(lane)
+                flips |= acc
                 c[lane] = 2.0 * spin if acc else 0.0  # f_j changes by -2 s_i J_ij
                 si[lane] = -spin if acc else spin
             while undecided:
                 lane = _lowest_bit(undecided)
                 undecided &= undecided - uint64(1)
-                if us[lane] < math.exp(-xs[lane]):
-                    flips |= uint64(1) << lane
+                if _exact_accept(beta, float(si[lane]), fi[lane], us[lane]):
+                    flips = True
                     c[lane] = 2.0 * si[lane]
                     si[lane] = -si[lane]
-            if flips == 0:
+            if not flips:
                 continue
             for k in range(indptr[i], indptr[i + 1]):
                 fj = f[indices[k]]
@@ -136,7 +141,7 @@ def _group_sparse(indptr, indices, data, betas, s, f, st, c, xs, us):
 
 
 @njit(cache=True, nogil=True)
-def _group_dense(J, betas, s, f, st, xs, us, scol, fcol):
+def _group_dense(J, betas, s, f, st, us, scol, fcol):
     W = s.shape[0]
     n = s.shape[1]
     for t in range(betas.size):
@@ -148,13 +153,13 @@ def _group_dense(J, betas, s, f, st, xs, us, scol, fcol):
             undecided = uint64(0)
             flips = uint64(0)
             for lane in range(W):
-                acc, maybe = _lane_step(beta, scol[lane], fcol[lane], st, lane, xs, us)
+                acc, maybe = _lane_step(beta, scol[lane], fcol[lane], st, lane, us)
                 undecided |= uint64(maybe) << uint64(lane)
                 flips |= uint64(acc) << uint64(lane)
             while undecided:
                 lane = _lowest_bit(undecided)
                 undecided &= undecided - uint64(1)
-                if us[lane] < math.exp(-xs[lane]):
+                if _exact_accept(beta, scol[lane], fcol[lane], us[lane]):
                     flips |= uint64(1) << lane
             row = J[i]
             while flips:
@@ -173,10 +178,7 @@ def anneal_sparse(indptr, indices, data, betas, spins, fields, rng):
     """Sweeps ``betas`` (one beta per sweep) on every group; CSR adjacency, ``(G, n, W)`` layout."""
     W = spins.shape[2]
     for g in prange(spins.shape[0]):
-        c = np.zeros(W)
-        xs = np.zeros(W)
-        us = np.zeros(W)
-        _group_sparse(indptr, indices, data, betas, spins[g], fields[g], rng[g], c, xs, us)
+        _group_sparse(indptr, indices, data, betas, spins[g], fields[g], rng[g], np.zeros(W), np.zeros(W))
 
 
 @njit(cache=True, parallel=True)
@@ -184,9 +186,7 @@ def anneal_dense(J, betas, spins, fields, rng):
     """Sweeps ``betas`` on every group; dense symmetric ``J`` (zero diagonal), ``(G, W, n)`` layout."""
     W = spins.shape[1]
     for g in prange(spins.shape[0]):
-        xs = np.zeros(W)
-        us = np.zeros(W)
-        _group_dense(J, betas, spins[g], fields[g], rng[g], xs, us, np.zeros(W), np.zeros(W))
+        _group_dense(J, betas, spins[g], fields[g], rng[g], np.zeros(W), np.zeros(W), np.zeros(W))
 
 
 @njit(cache=True, parallel=True)
@@ -218,12 +218,11 @@ def lane_draws(rng, count):
     """``count`` raw outputs of each lane's stream, advancing ``rng`` (4, W) (for tests)."""
     W = rng.shape[1]
     out = np.empty((count, W), dtype=np.uint64)
-    xs = np.zeros(W)
     us = np.zeros(W)
     for k in range(count):
         for lane in range(W):
             out[k, lane] = rng[0, lane] + rng[3, lane]
-            _lane_step(1.0, -1.0, 1.0, rng, lane, xs, us)  # dE = 2 > 0: always draws
+            _lane_step(1.0, -1.0, 1.0, rng, lane, us)  # dE = 2 > 0: always draws
     return out
 
 
