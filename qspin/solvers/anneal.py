@@ -45,7 +45,7 @@ DEFAULT_NUM_SWEEPS = 1000
 BLOCK_SECONDS = 0.05  # target duration of one kernel call (Ctrl-C and progress act between calls)
 STATE_BYTES = 256 * 2**20  # at most this much spin + field state at once; more reads run in batches
 DENSE_MAX_SPINS = 4096  # the dense kernel stores J as an (n, n) float64 matrix
-DENSE_MIN_DEGREE = 0.25  # ... and is used when the mean degree is at least this fraction of n
+DENSE_MIN_DEGREE = 0.5  # ... and is used when the mean degree is at least this fraction of n (measured crossover)
 
 
 def _check_count(params, key, default):
