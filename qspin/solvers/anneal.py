@@ -143,11 +143,12 @@ class SABackend(Backend):
 
 
 def _layout(num_reads: int, threads: int, lanes: int | None) -> tuple[int, int]:
-    """``(groups, lanes)``: reads per SIMD group and the number of groups (the last one padded).
+    """``(groups, lanes)``: the number of SIMD groups and the reads (lanes) in each.
 
-    The kernels vectorise lanes in steps of 16; lanes beyond a multiple of 16 run about four
-    times slower, so groups of 16, 32 or 64 lanes are preferred, and the choice minimises
-    the lanes per thread (groups are shared out whole).
+    The last group is padded with spare lanes. The kernels vectorise lanes in steps of 16
+    (lanes past a multiple of 16 take LLVM's slower remainder loop), so groups of 16, 32 or
+    64 lanes are preferred; the choice minimises the lanes per thread, since each thread
+    takes whole groups.
     """
     if lanes is None:
 
