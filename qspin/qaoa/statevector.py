@@ -1,0 +1,325 @@
+"""qspin's QAOA statevector engine, specialised for diagonal (Ising) costs.
+
+The state is ``|gamma, beta> = prod_{k=1..p} exp(-i beta_k sum_j X_j) exp(-i gamma_k E) |+>^n``
+(layer 1 acts first) with ``E`` the full problem energy, fields and offset included (the offset
+is a global phase); ``<E>`` is the quantity to minimise. Published angles that maximise a cut
+or ``C = -E`` map onto this by :func:`qspin.qaoa.angles.to_qspin_angles` (negate beta).
+
+Amplitude ``k`` is the basis state with qubit ``q`` = bit ``q`` of ``k`` (qubit 0 least
+significant, as Qiskit) and spin ``1 - 2 bit`` (see :mod:`qspin.conventions`). The cost
+diagonal ``E_k`` is computed once per problem (and cached by fingerprint); a layer is then one
+fused phase + low-qubit mixer pass over memory plus one pass per ``HIGH_BITS`` further qubits.
+Functions taking ``cost`` accept an :class:`~qspin.problem.IsingProblem` or any real diagonal
+of length ``2^n`` (e.g. from :func:`energy_diagonal`, or a higher-order cost).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from qspin.conventions import basis_indices_to_spins
+from qspin.errors import ParameterError
+from qspin.problem import IsingProblem
+from qspin.provenance import resolve_seed
+from qspin.qaoa import _sv_kernels as K
+
+__all__ = [
+    "apply_cost_layer",
+    "apply_mixer_layer",
+    "available_memory",
+    "check_angles",
+    "check_memory",
+    "clear_diagonal_cache",
+    "energy_diagonal",
+    "expectation",
+    "expectation_and_gradient",
+    "layer_passes",
+    "probabilities",
+    "sample",
+    "statevector",
+]
+
+MAX_QUBITS = 40  # hard cap whatever the memory: 2^40 amplitudes are 16 TiB
+LOW_BITS = 12  # qubits rotated inside one cache-resident block of the low pass (64 KiB)
+HIGH_BITS = 6  # at most this many qubits rotated per high pass
+TILE_AMPS = 1 << 14  # amplitudes per high-pass tile (256 KiB)
+DIAG_LOW_BITS = 10  # spins per block of the diagonal kernel
+MEMORY_FRACTION = 0.9  # of the available memory a simulation may plan to use
+CACHE_ENTRIES = 4
+CACHE_BYTES = 2 << 30
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (psutil, else sysconf), or None when unknown."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except ImportError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(num_qubits: int, complex_arrays: int, real_arrays: int = 0) -> None:
+    """Raise :class:`ParameterError` unless ``complex_arrays`` complex128 and ``real_arrays``
+    float64 arrays of ``2^num_qubits`` entries fit in the available memory."""
+    if num_qubits > MAX_QUBITS:
+        raise ParameterError(
+            f"the statevector engine simulates at most {MAX_QUBITS} qubits; this problem has {num_qubits}"
+        )
+    need = (16 * complex_arrays + 8 * real_arrays) * 2.0**num_qubits
+    avail = available_memory()
+    if avail is not None and need > MEMORY_FRACTION * avail:
+        raise ParameterError(
+            f"simulating {num_qubits} qubits needs {need / 2**30:.1f} GiB ({complex_arrays} complex statevector(s) "
+            f"and {real_arrays} real diagonal(s) of 2^{num_qubits} entries) but only {avail / 2**30:.1f} GiB is "
+            f"available; use fewer spins, or a sampling backend (Aer MPS, hardware) for this size"
+        )
+
+
+def _as_angles(x, what: str) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.dtype == object or np.iscomplexobj(arr) or not np.issubdtype(arr.dtype, np.number):
+        raise ParameterError(f"{what} must be real numbers, got {x!r}")
+    arr = np.atleast_1d(arr.astype(np.float64))
+    if arr.ndim != 1:
+        raise ParameterError(f"{what} must be one-dimensional (one angle per layer), got shape {arr.shape}")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise ParameterError(f"{what}[{bad[0]}] = {arr[bad[0]]} is not finite")
+    return arr
+
+
+def _as_angle(x, what: str) -> float:
+    arr = _as_angles(x, what)
+    if arr.size != 1:
+        raise ParameterError(f"{what} must be one number, got {arr.size}")
+    return float(arr[0])
+
+
+def check_angles(gammas, betas) -> tuple[np.ndarray, np.ndarray]:
+    """Validated float64 copies of ``(gammas, betas)``: equal lengths p >= 1, finite."""
+    g, b = _as_angles(gammas, "gammas"), _as_angles(betas, "betas")
+    if g.size != b.size:
+        raise ParameterError(f"gammas has {g.size} angles but betas has {b.size}; give one pair per layer")
+    if g.size == 0:
+        raise ParameterError("QAOA needs at least one layer (p >= 1); the angle arrays are empty")
+    return g, b
+
+
+# --- the cost diagonal, cached by problem fingerprint ---------------------------------------
+
+_cache: OrderedDict[str, tuple[np.ndarray, float]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def clear_diagonal_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _problem_diagonal(problem: IsingProblem) -> tuple[np.ndarray, float]:
+    key = problem.fingerprint
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    n = problem.num_spins
+    if n < 1:
+        raise ParameterError("QAOA needs a problem with at least one spin")
+    check_memory(n, 0, 1)
+    diag = np.empty(1 << n)
+    J = np.ascontiguousarray(problem.to_dense())
+    K.ising_diagonal(J, np.ascontiguousarray(problem.h), problem.offset, min(n, DIAG_LOW_BITS), diag)
+    diag.flags.writeable = False
+    entry = (diag, problem.energy_scale)  # energy_scale bounds |E|
+    if diag.nbytes <= CACHE_BYTES:
+        with _cache_lock:
+            _cache[key] = entry
+            while len(_cache) > CACHE_ENTRIES or sum(d.nbytes for d, _ in _cache.values()) > CACHE_BYTES:
+                _cache.popitem(last=False)
+    return entry
+
+
+def energy_diagonal(problem: IsingProblem) -> np.ndarray:
+    """``E`` of every basis state, float64 (2^n,), read-only; entry ``k`` is the energy of
+    ``basis_indices_to_spins(k, n)``. Cached per problem fingerprint (a small LRU)."""
+    if not isinstance(problem, IsingProblem):
+        raise ParameterError(f"energy_diagonal needs an IsingProblem, got {type(problem).__name__}")
+    return _problem_diagonal(problem)[0]
+
+
+def _cost(cost, complex_arrays: int, real_arrays: int = 0) -> tuple[np.ndarray, float, int]:
+    """(diagonal, bound on |E|, n) after the memory check for the arrays the caller will add."""
+    if isinstance(cost, IsingProblem):
+        n = cost.num_spins
+        if n < 1:
+            raise ParameterError("QAOA needs a problem with at least one spin")
+        with _cache_lock:
+            cached = cost.fingerprint in _cache
+        check_memory(n, complex_arrays, real_arrays + (0 if cached else 1))
+        diag, bound = _problem_diagonal(cost)
+        return diag, bound, n
+    if not isinstance(cost, np.ndarray):
+        raise ParameterError(f"cost must be an IsingProblem or a diagonal array, got {type(cost).__name__}")
+    if cost.ndim != 1 or cost.size < 2 or cost.size & (cost.size - 1):
+        raise ParameterError(f"a cost diagonal must be one-dimensional of length 2^n (n >= 1), got shape {cost.shape}")
+    if np.iscomplexobj(cost) or not np.issubdtype(cost.dtype, np.number):
+        raise ParameterError(f"a cost diagonal must be real, got dtype {cost.dtype}")
+    n = cost.size.bit_length() - 1
+    check_memory(n, complex_arrays, real_arrays)
+    diag = np.ascontiguousarray(cost, dtype=np.float64).view()
+    diag.flags.writeable = False  # the kernels are compiled for read-only diagonals only
+    bound = float(np.max(np.abs(diag)))
+    if not math.isfinite(bound):
+        raise ParameterError("the cost diagonal has non-finite entries")
+    return diag, bound, n
+
+
+# --- layers --------------------------------------------------------------------------------
+
+
+def _high_plan(n: int) -> list[tuple[int, int, int]]:
+    """(first qubit, qubits, tile segment) of each high pass."""
+    low = min(n, LOW_BITS)
+    rest = n - low
+    if rest == 0:
+        return []
+    groups = -(-rest // HIGH_BITS)
+    plan, lo = [], low
+    for g in range(groups):
+        m = rest // groups + (1 if g < rest % groups else 0)
+        plan.append((lo, m, min(1 << lo, max(1, TILE_AMPS >> m))))
+        lo += m
+    return plan
+
+
+def layer_passes(num_qubits: int) -> int:
+    """Passes over the statevector per QAOA layer (the phase rides on the first)."""
+    return 1 + len(_high_plan(num_qubits))
+
+
+def _fast(gamma: float, bound: float) -> bool:
+    return abs(gamma) * bound < K.FAST_TRIG_LIMIT
+
+
+def _view(psi: np.ndarray) -> np.ndarray:
+    if not (isinstance(psi, np.ndarray) and psi.dtype == np.complex128 and psi.ndim == 1 and psi.flags.c_contiguous):
+        raise ParameterError("psi must be a contiguous one-dimensional complex128 array")
+    if psi.size < 2 or psi.size & (psi.size - 1):
+        raise ParameterError(f"psi must have length 2^n, got {psi.size}")
+    return psi.view(np.float64)
+
+
+def apply_cost_layer(psi: np.ndarray, cost, gamma: float) -> None:
+    """``psi <- exp(-i gamma E) psi`` in place."""
+    v = _view(psi)
+    diag, bound, n = _cost(cost, 0)
+    if diag.size != psi.size:
+        raise ParameterError(f"psi has {psi.size} amplitudes but the cost diagonal has {diag.size}")
+    g = _as_angle(gamma, "gamma")
+    K.phase_low(v, diag, g, 1.0, 0.0, min(n, LOW_BITS), False, False, _fast(g, bound))
+
+
+def apply_mixer_layer(psi: np.ndarray, beta: float) -> None:
+    """``psi <- exp(-i beta sum_j X_j) psi`` in place."""
+    v = _view(psi)
+    n = psi.size.bit_length() - 1
+    b = _as_angle(beta, "beta")
+    c, s = math.cos(b), math.sin(b)
+    K.mix_low(v, c, s, min(n, LOW_BITS))
+    for lo, m, seg in _high_plan(n):
+        K.mix_high(v, lo, m, seg, c, s)
+
+
+def _evolve(diag: np.ndarray, bound: float, n: int, gammas: np.ndarray, betas: np.ndarray) -> np.ndarray:
+    psi = np.empty(diag.size, dtype=np.complex128)
+    v = psi.view(np.float64)
+    low, plan = min(n, LOW_BITS), _high_plan(n)
+    for k, (g, b) in enumerate(zip(gammas.tolist(), betas.tolist())):
+        c, s = math.cos(b), math.sin(b)
+        K.phase_low(v, diag, g, c, s, low, True, k == 0, _fast(g, bound))
+        for lo, m, seg in plan:
+            K.mix_high(v, lo, m, seg, c, s)
+    return psi
+
+
+# --- public engine -------------------------------------------------------------------------
+
+
+def statevector(cost, gammas, betas) -> np.ndarray:
+    """The QAOA state ``|gamma, beta>``, complex128 (2^n,)."""
+    gammas, betas = check_angles(gammas, betas)
+    diag, bound, n = _cost(cost, 1)
+    return _evolve(diag, bound, n, gammas, betas)
+
+
+def probabilities(cost, gammas, betas) -> np.ndarray:
+    """``|<k|gamma, beta>|^2`` for every basis index k, float64 (2^n,)."""
+    gammas, betas = check_angles(gammas, betas)
+    diag, bound, n = _cost(cost, 1, 1)
+    out = np.empty(diag.size)
+    K.probabilities(_evolve(diag, bound, n, gammas, betas).view(np.float64), out)
+    return out
+
+
+def expectation(cost, gammas, betas) -> float:
+    """``<gamma, beta| E |gamma, beta>`` (one dot product with the cost diagonal)."""
+    gammas, betas = check_angles(gammas, betas)
+    diag, bound, n = _cost(cost, 1)
+    return float(K.expectation(_evolve(diag, bound, n, gammas, betas).view(np.float64), diag))
+
+
+def expectation_and_gradient(cost, gammas, betas) -> tuple[float, np.ndarray, np.ndarray]:
+    """``(<E>, d<E>/dgamma, d<E>/dbeta)`` exactly, by the adjoint method.
+
+    With ``psi`` the final state and ``lam = E psi``, both are carried back through the
+    layers. For a gate ``exp(-i theta G)``, ``d<E>/dtheta = 2 Re <lam'| -iG |psi'> =
+    2 Im <lam'|G|psi'>`` with ``lam'``, ``psi'`` taken just after that gate; so
+    ``d/dbeta_k = 2 Im <lam|sum_j X_j|psi>`` after mixer k and ``d/dgamma_k = 2 Im <lam|E|psi>``
+    after phase k. The backward sweep costs about twice the forward one (two arrays).
+    """
+    gammas, betas = check_angles(gammas, betas)
+    diag, bound, n = _cost(cost, 2)
+    psi = _evolve(diag, bound, n, gammas, betas)
+    lam = np.empty_like(psi)
+    v, w = psi.view(np.float64), lam.view(np.float64)
+    value = float(K.times_diagonal(v, diag, w))
+    dg, db = np.empty(gammas.size), np.empty(betas.size)
+    low, plan = min(n, LOW_BITS), _high_plan(n)
+    for k in range(gammas.size - 1, -1, -1):
+        g, b = float(gammas[k]), float(betas[k])
+        c, s = math.cos(b), math.sin(b)
+        xs = sum(K.unmix_high(v, w, lo, m, seg, c, s) for lo, m, seg in plan)
+        x_low, e_term = K.unmix_unphase_low(v, w, diag, g, c, s, low, _fast(g, bound))
+        db[k] = 2.0 * (xs + x_low)
+        dg[k] = 2.0 * e_term
+    return value, dg, db
+
+
+def sample(cost, gammas, betas, shots: int, seed: int | None = None) -> np.ndarray:
+    """``shots`` spin rows (int8, (shots, n)) drawn from ``|<k|gamma, beta>|^2``.
+
+    The draw uses ``numpy.random.default_rng(seed)`` (a fresh seed when None).
+    """
+    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
+        raise ParameterError(f"shots must be a positive integer, got {shots!r}")
+    rng = np.random.default_rng(resolve_seed(seed))
+    gammas, betas = check_angles(gammas, betas)
+    diag, bound, n = _cost(cost, 1, 1)
+    cdf = np.empty(diag.size)
+    K.probabilities(_evolve(diag, bound, n, gammas, betas).view(np.float64), cdf)
+    np.cumsum(cdf, out=cdf)
+    idx = np.searchsorted(cdf, rng.random(int(shots)) * cdf[-1], side="right")
+    return basis_indices_to_spins(np.minimum(idx, diag.size - 1), n)
