@@ -145,18 +145,15 @@ class SABackend(Backend):
 def _layout(num_reads: int, threads: int, lanes: int | None) -> tuple[int, int]:
     """``(groups, lanes)``: the number of SIMD groups and the reads (lanes) in each.
 
-    The last group is padded with spare lanes. The kernels vectorise lanes in steps of 16
-    (lanes past a multiple of 16 take LLVM's slower remainder loop), so groups of 16, 32 or
-    64 lanes are preferred; the choice minimises the lanes per thread, since each thread
-    takes whole groups.
+    Each thread takes whole groups, so the groups are a multiple of the thread count, as few
+    as fit in MAX_LANES lanes each. The kernels' lane loops run 4 lanes per SIMD step, so the
+    lanes are rounded up to a multiple of 4 and the last group is padded with spare lanes.
     """
     if lanes is None:
-
-        def cost(w):
-            return w * math.ceil(math.ceil(num_reads / w) / threads) * (1 if w % 16 == 0 else 4)
-
-        candidates = [w for w in (K.MAX_LANES, 32, 16, math.ceil(num_reads / threads)) if w <= K.MAX_LANES]
-        lanes = min(candidates, key=cost)
+        groups = threads * math.ceil(num_reads / (threads * K.MAX_LANES))
+        lanes = math.ceil(num_reads / groups)
+        if lanes > 4:
+            lanes = 4 * math.ceil(lanes / 4)
     if not 1 <= lanes <= K.MAX_LANES:
         raise ParameterError(f"lanes must be in 1..{K.MAX_LANES}, got {lanes}")
     return math.ceil(num_reads / lanes), lanes
