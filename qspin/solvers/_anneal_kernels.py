@@ -2,8 +2,8 @@
 
 Reads are processed in groups of ``W`` lanes (W <= 64). In a group, every read visits the
 same spin at the same time, so the Metropolis decision for spin ``i`` is one SIMD loop over
-the lanes, free of unpredictable branches. Each lane keeps its own spins, local fields
-``f_i = h_i + sum_j J_ij s_j`` (float64) and xoshiro256+ stream (the generator of
+the lanes, free of unpredictable branches. Each lane keeps its own spins (+-1.0 float64 in
+the sparse kernel, +-1 int8 in the dense one), local fields ``f_i = h_i + sum_j J_ij s_j`` (float64) and xoshiro256+ stream (the generator of
 :mod:`qspin.solvers._rng`, stepped here on a ``(4, W)`` state layout). A lane's result depends
 only on its own state, so it is bit-identical whatever the group size, the number of threads,
 or how the schedule is cut into kernel calls.
@@ -18,7 +18,8 @@ called only for the rare lanes whose ``u`` falls in between. Moves with ``x >= X
 a random number, as dwave-samplers does.
 
 Layouts: sparse kernel ``spins, fields: (G, n, W)`` (a spin's lanes are contiguous); dense
-kernel ``(G, W, n)`` (a lane's fields are contiguous, so a flip is one vectorised row update).
+kernel ``(G, W, n)`` (a lane's fields are contiguous, so a flip is one vectorised row update;
+the decision gathers column ``i`` first).
 RNG states are ``(G, 4, W)`` uint64.
 """
 
@@ -130,7 +131,7 @@ def _group_sparse(indptr, indices, data, betas, s, f, st, c, us):
             flips = False
             for lane in range(W):
                 spin = si[lane]
-                acc, maybe = _lane_step(beta, float(spin), fi[lane], st, lane, us)
+                acc, maybe = _lane_step(beta, spin, fi[lane], st, lane, us)
                 undecided |= uint64(maybe) << uint64(lane)
                 flips |= acc
                 c[lane] = 2.0 * spin if acc else 0.0  # f_j changes by -2 s_i J_ij
@@ -138,7 +139,7 @@ def _group_sparse(indptr, indices, data, betas, s, f, st, c, us):
             while undecided:
                 lane = _lowest_bit(undecided)
                 undecided &= undecided - uint64(1)
-                if _exact_accept(beta, float(si[lane]), fi[lane], us[lane]):
+                if _exact_accept(beta, si[lane], fi[lane], us[lane]):
                     flips = True
                     c[lane] = 2.0 * si[lane]
                     si[lane] = -si[lane]

@@ -188,7 +188,7 @@ def anneal(
         return np.zeros((R, n), dtype=np.int8), stats
 
     groups, W = _layout(R, threads, lanes)
-    per_batch = max(1, STATE_BYTES // (9 * n * W)) * W  # reads per batch, a multiple of the lanes
+    per_batch = max(1, STATE_BYTES // (16 * n * W)) * W  # reads per batch, a multiple of the lanes
     stats["lanes"] = W
     streams = stream_states(seed, groups * W)  # stream r for read r; padding lanes use the ones after R
     h = np.ascontiguousarray(problem.h)
@@ -212,8 +212,9 @@ def anneal(
             fields = np.empty((G * W, n))
             K.local_fields(h, indptr, indices, data, spins, fields)
             state = [spins.reshape(G, W, n), fields.reshape(G, W, n), rng.reshape(G, W, 4).transpose(0, 2, 1)]
-            if kernel == "sparse":  # a spin's lanes contiguous: (G, n, W)
+            if kernel == "sparse":  # a spin's lanes contiguous, (G, n, W), spins as +-1.0 (no int8 casts in SIMD)
                 state[:2] = [a.transpose(0, 2, 1) for a in state[:2]]
+                state[0] = state[0].astype(np.float64)
             state = [np.ascontiguousarray(a) for a in state]
             _run_blocks(run, betas, state, block_sweeps, advance)
             final = state[0] if kernel == "dense" else state[0].transpose(0, 2, 1)
