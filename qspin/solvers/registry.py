@@ -50,6 +50,9 @@ _BUILTIN: dict[str, str] = {
     "dwave": "qspin.solvers.dwave:DWaveBackend",
     "dwave-hybrid": "qspin.solvers.dwave:DWaveHybridBackend",
     "dwave-mock": "qspin.solvers.dwave:DWaveMockBackend",
+    "qaoa": "qspin.solvers.qaoa:QAOABackend",
+    "qaoa-aer": "qspin.solvers.qaoa:QAOAAerBackend",
+    "qaoa-ibm": "qspin.solvers.qaoa:QAOAIBMBackend",
 }
 _REGISTERED: dict[str, Callable[[], Backend]] = {}
 _INSTANCES: dict[str, Backend] = {}

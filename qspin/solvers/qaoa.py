@@ -1,0 +1,676 @@
+"""QAOA backends: "qaoa" (qspin's statevector engine), "qaoa-aer" (Aer) and "qaoa-ibm" (IBM Quantum).
+
+The file has two halves that know little of each other:
+
+* **the loop** (:func:`optimise`): starting angles per strategy, the optimiser (scipy or SPSA),
+  staged depths, restarts, the trace and the evaluation count. It sees only an
+  :class:`Objective` per depth, a callable on ``(gammas, betas)`` with an optional gradient;
+* **the engines' objectives and the backends**: :class:`ExactObjective` (statevector: ``<E>``
+  with the adjoint gradient, or the exact CVaR), :class:`SampledObjective` (the mean or CVaR of
+  measured shots on Aer or IBM), and the three backends, which choose an objective, run the
+  loop, then measure the final circuit.
+
+Conventions are qspin's (:mod:`qspin.qaoa`): ``exp(-i beta sum X) exp(-i gamma E)`` per layer,
+``<E>`` minimised, angles reported in that convention. On hardware one usually optimises on the
+exact engine and runs only the final circuit (``angles_from="statevector"``, the default of the
+device backends); ``angles_from="engine"`` optimises on measured energies instead (COBYLA or
+SPSA, optionally on the CVaR).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from qspin.errors import ParameterError
+from qspin.problem import IsingProblem
+from qspin.qaoa import cvar as cv
+from qspin.qaoa.angles import (
+    fourier_extrapolate,
+    interp,
+    linear_ramp,
+    maxcut_regular_angles,
+    random_angles,
+    sk_angles,
+)
+from qspin.solvers.base import Backend, Samples
+from qspin.solvers.registry import report_submitted
+
+__all__ = [
+    "ExactObjective",
+    "LoopResult",
+    "LoopSettings",
+    "Objective",
+    "QAOAAerBackend",
+    "QAOABackend",
+    "QAOAIBMBackend",
+    "SampledObjective",
+    "fixed_angles",
+    "optimise",
+]
+
+STRATEGIES = ("fixed", "ramp", "interp", "fourier", "random")
+GRADIENT_OPTIMIZERS = ("L-BFGS-B", "BFGS", "CG", "SLSQP", "TNC")
+FREE_OPTIMIZERS = ("COBYLA", "Nelder-Mead", "Powell", "SPSA")
+ANGLES_FROM = ("statevector", "engine")
+GROUND_STATE_MAX_SPINS = 20  # exact ground-state probability reported up to this size
+EXACT_SUMMARY_MAX_SPINS = 26  # noise-free <E> of the final angles reported up to this size (1 GiB)
+COBYLA_RHOBEG = 0.3  # radians in the normalised coordinates (gamma times the field scale, beta)
+
+
+# === the loop: engine-agnostic ================================================================
+
+
+class Objective(Protocol):
+    """What the loop minimises at one depth. ``gradient`` says whether ``value_and_gradient`` works."""
+
+    gradient: bool
+
+    def __call__(self, gammas: np.ndarray, betas: np.ndarray) -> float: ...
+
+    def value_and_gradient(self, gammas: np.ndarray, betas: np.ndarray) -> tuple[float, np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    """How to choose and optimise the angles (validated by the backends' ``check_parameters``)."""
+
+    reps: int
+    strategy: str = "interp"
+    optimizer: str | None = None  # None: L-BFGS-B with a gradient, else COBYLA
+    maxiter: int = 200
+    restarts: int = 4
+    optimize: bool = True
+    initial: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass
+class LoopResult:
+    gammas: np.ndarray
+    betas: np.ndarray
+    value: float | None  # the objective at the angles (None when not optimised)
+    trace: list[float] = field(default_factory=list)
+    nfev: int = 0
+    strategy: str = ""
+    optimizer: str | None = None
+    message: str = ""
+
+
+def local_field_rms(problem: IsingProblem) -> float:
+    """RMS over spins of ``sqrt(h_i^2 + sum_j J_ij^2)``: the energy per flip, gamma's natural scale."""
+    i, j, w = problem.couplings
+    sq = problem.h**2
+    np.add.at(sq, i, w**2)
+    np.add.at(sq, j, w**2)
+    return max(math.sqrt(float(sq.mean())) if sq.size else 0.0, 1e-12)
+
+
+def fixed_angles(problem: IsingProblem, p: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Published angles transferred to ``problem`` (qspin's convention) and which table.
+
+    A 3-regular graph with one positive coupling ``J`` and no fields is Max-Cut with weight
+    ``2J``: the fixed-angle table (p <= 11) with gamma divided by ``2J``. Anything else gets the
+    SK table (p <= 17) with gamma divided by the RMS local field times ``sqrt(n / (n - 1))``,
+    which is 1 on average on SK instances (couplings ``N(0, 1/n)``).
+    """
+    n = problem.num_spins
+    i, j, w = problem.couplings
+    degree = np.bincount(np.concatenate([i, j]), minlength=n)
+    if n >= 4 and w.size and not problem.h.any() and w[0] > 0 and np.allclose(w, w[0]) and (degree == 3).all():
+        a = maxcut_regular_angles(p)
+        return a.gammas * (0.5 / float(w[0])), a.betas, "maxcut-3-regular"
+    a = sk_angles(p)
+    scale = local_field_rms(problem) * (math.sqrt(n / (n - 1)) if n > 1 else 1.0)
+    return a.gammas / scale, a.betas, "sk"
+
+
+def _to_x(g, b, scale):
+    return np.concatenate([np.asarray(g) * scale, np.asarray(b)])
+
+
+def _spsa(fun, x0: np.ndarray, maxiter: int, rng: np.random.Generator) -> tuple[np.ndarray, float, str]:
+    """Simultaneous-perturbation stochastic approximation (Spall's gains, calibrated first step 0.2)."""
+    alpha, gam, c, A = 0.602, 0.101, 0.1, 0.1 * maxiter
+
+    def gradient(x, ck):
+        delta = rng.choice([-1.0, 1.0], size=x.size)
+        return (fun(x + ck * delta) - fun(x - ck * delta)) / (2.0 * ck) * delta
+
+    size = float(np.mean([np.mean(np.abs(gradient(x0, c))) for _ in range(2)]))
+    a = 0.2 * (A + 1.0) ** alpha / max(size, 1e-12)
+    x = np.array(x0, dtype=float)
+    for k in range(maxiter):
+        x = x - a / (k + 1.0 + A) ** alpha * gradient(x, c / (k + 1.0) ** gam)
+    return x, float(fun(x)), f"SPSA: {maxiter} iterations"
+
+
+def _minimise(objective: Objective, g0, b0, *, scale, optimizer, maxiter, rng, trace) -> tuple:
+    """One optimiser run at one depth, in coordinates ``(gamma * scale, beta)``."""
+    from scipy.optimize import minimize
+
+    q = len(g0)
+
+    def split(x):
+        return x[:q] / scale, x[q:]
+
+    def fun(x):
+        value = float(objective(*split(x)))
+        trace.append(value)
+        return value
+
+    def fun_grad(x):
+        value, grad = objective.value_and_gradient(*split(x))
+        trace.append(float(value))
+        return float(value), np.concatenate([grad[:q] / scale, grad[q:]])
+
+    x0 = _to_x(g0, b0, scale)
+    if optimizer == "SPSA":
+        x, value, message = _spsa(fun, x0, maxiter, rng)
+    elif optimizer in GRADIENT_OPTIMIZERS:
+        res = minimize(fun_grad, x0, jac=True, method=optimizer, options={"maxiter": maxiter})
+        x, value, message = res.x, float(res.fun), str(res.message)
+    else:
+        options = {"maxiter": maxiter, "rhobeg": COBYLA_RHOBEG} if optimizer == "COBYLA" else {"maxfev": maxiter}
+        res = minimize(fun, x0, method=optimizer, options=options)
+        x, value, message = res.x, float(res.fun), str(res.message)
+    g, b = split(np.asarray(x, dtype=float))
+    return g, b, value, message
+
+
+def optimise(
+    problem: IsingProblem, objective_at: Callable[[int], Objective], settings: LoopSettings, *, seed: int
+) -> LoopResult:
+    """Choose starting angles by ``settings.strategy`` and optimise them (or not) at depth ``reps``.
+
+    ``objective_at(q)`` is the objective at depth q; the staged strategies ("interp",
+    "fourier") optimise depths 1..p, each started from the previous one. Every evaluation is
+    recorded in the trace, in order.
+    """
+    p, strategy = settings.reps, settings.strategy
+    scale = local_field_rms(problem)
+    dt = 0.75 / scale
+    if settings.initial is not None:
+        starts, strategy = [settings.initial], "initial"
+    elif strategy == "fixed":
+        g, b, table = fixed_angles(problem, p)
+        starts, strategy = [(g, b)], f"fixed ({table})"
+    elif strategy == "ramp":
+        starts = [linear_ramp(p, dt)]
+    elif strategy == "random":
+        seeds = np.random.SeedSequence([seed, 11]).generate_state(settings.restarts)
+        starts = [random_angles(p, seed=int(s), gamma_max=2 * dt) for s in seeds]
+    else:
+        starts = None  # staged
+    if not settings.optimize:
+        if starts is None or len(starts) != 1:
+            raise ParameterError(f"strategy {strategy!r} needs optimisation; with optimize=False use 'fixed' or 'ramp'")
+        g, b = starts[0]
+        return LoopResult(np.asarray(g, float), np.asarray(b, float), None, strategy=strategy)
+
+    objective = objective_at(p)
+    optimizer = settings.optimizer or ("L-BFGS-B" if objective.gradient else "COBYLA")
+    rng = np.random.default_rng([seed, 12])
+    trace: list[float] = []
+    run = dict(scale=scale, optimizer=optimizer, maxiter=settings.maxiter, rng=rng, trace=trace)
+    if starts is not None:
+        best = min((_minimise(objective, g0, b0, **run) for g0, b0 in starts), key=lambda r: r[2])
+    else:
+        step = interp if strategy == "interp" else fourier_extrapolate
+        g, b = linear_ramp(1, dt)
+        for q in range(1, p + 1):
+            if q > 1:
+                g, b = step(g, b)
+            best = _minimise(objective if q == p else objective_at(q), g, b, **run)
+            g, b = best[0], best[1]
+    g, b, value, message = best
+    return LoopResult(np.asarray(g), np.asarray(b), value, trace, len(trace), strategy, optimizer, message)
+
+
+# === objectives: one per kind of engine =======================================================
+
+
+class ExactObjective:
+    """``<E>`` (with the adjoint gradient) or the exact CVaR, on qspin's statevector engine."""
+
+    def __init__(self, problem: IsingProblem, cvar_alpha: float | None = None):
+        self.problem = problem
+        self.cvar_alpha = cvar_alpha
+        self.gradient = cvar_alpha is None
+
+    def __call__(self, gammas, betas) -> float:
+        from qspin.qaoa.statevector import energy_diagonal, expectation, probabilities
+
+        if self.cvar_alpha is None:
+            return expectation(self.problem, gammas, betas)
+        return cv.cvar(energy_diagonal(self.problem), probabilities(self.problem, gammas, betas), self.cvar_alpha)
+
+    def value_and_gradient(self, gammas, betas):
+        from qspin.qaoa.statevector import expectation_and_gradient
+
+        value, dg, db = expectation_and_gradient(self.problem, gammas, betas)
+        return value, np.concatenate([dg, db])
+
+
+class SampledObjective:
+    """The mean or CVaR of ``shots`` measured energies; ``engine.counts(g, b, shots, seed)``
+    runs the circuit, with a fresh seed (derived from ``seed``) at every call."""
+
+    gradient = False
+
+    def __init__(self, problem: IsingProblem, engine, shots: int, seed: int, cvar_alpha: float | None = None):
+        self.problem = problem
+        self.engine = engine
+        self.shots = shots
+        self.seed = seed
+        self.cvar_alpha = cvar_alpha
+        self.calls = 0
+
+    def __call__(self, gammas, betas) -> float:
+        self.calls += 1
+        key = [self.seed, 13, int(getattr(self.engine, "reps", 0)), self.calls]  # distinct per depth and call
+        seed = int(np.random.SeedSequence(key).generate_state(1, np.uint32)[0])
+        spins, counts = self.engine.counts(gammas, betas, self.shots, seed)
+        return cv.cvar(self.problem.energies(spins), counts, self.cvar_alpha)
+
+    def value_and_gradient(self, gammas, betas):  # pragma: no cover - gradient is False
+        raise NotImplementedError("measured energies have no exact gradient")
+
+
+# === the backends ===============================================================================
+
+
+def _int_at_least(params, key, low) -> int:
+    value = params[key]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ParameterError(f"{key} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _trivial(problem: IsingProblem) -> Samples:
+    """The one state of a problem without spins (nothing to run)."""
+    return Samples(np.zeros((1, 0), dtype=np.int8), info={"note": "the problem has no spins: nothing to run"})
+
+
+def _statevector_fits(n: int, complex_arrays: int = 1, real_arrays: int = 1) -> bool:
+    from qspin.qaoa.statevector import check_memory
+
+    try:
+        check_memory(n, complex_arrays, real_arrays)
+    except ParameterError:
+        return False
+    return True
+
+
+def _exact_summary(problem: IsingProblem, g, b) -> dict[str, Any]:
+    """Noise-free ``<E>`` at the angles, and the ground state's probability when n is small."""
+    from qspin.qaoa.statevector import energy_diagonal, expectation, probabilities
+
+    n = problem.num_spins
+    out: dict[str, Any] = {"expectation": None}
+    if n > EXACT_SUMMARY_MAX_SPINS or not _statevector_fits(n):
+        return out
+    out["expectation"] = expectation(problem, g, b)
+    if n <= GROUND_STATE_MAX_SPINS:
+        diag = energy_diagonal(problem)
+        e0 = float(diag.min())
+        at_ground = diag <= e0 + 1e-9 * max(1.0, problem.energy_scale)
+        out["ground_state_energy"] = e0
+        out["ground_state_probability"] = float(probabilities(problem, g, b)[at_ground].sum())
+    return out
+
+
+def _measured_summary(problem: IsingProblem, spins, counts, exact: dict) -> dict[str, Any]:
+    energies = problem.energies(spins)
+    out = {"sample_mean": cv.mean(energies, counts)}
+    if "ground_state_energy" in exact:
+        e0 = exact["ground_state_energy"]
+        hit = energies <= e0 + 1e-9 * max(1.0, problem.energy_scale)
+        out["ground_state_frequency"] = float(counts[hit].sum() / counts.sum())
+    return out
+
+
+def _aggregate(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    spins, counts = np.unique(rows, axis=0, return_counts=True)
+    return spins.astype(np.int8), counts.astype(np.int64)
+
+
+class _QAOABase(Backend):
+    """Parameters and checks shared by the three QAOA backends.
+
+    ``reps`` depth p; ``strategy`` the starting angles: "fixed" (published tables transferred by
+    :func:`fixed_angles`), "ramp" (linear ramp), "interp" / "fourier" (depth by depth from p = 1),
+    "random" (``restarts`` seeded starts, best kept); ``gammas``/``betas`` start from (or, with
+    ``optimize=False``, use) given angles in qspin's convention; ``optimizer`` None (L-BFGS-B
+    where the exact gradient exists, else COBYLA), a scipy method name or "SPSA"; ``maxiter``
+    iterations (COBYLA: evaluations); ``cvar_alpha`` None (mean) or the CVaR fraction in (0, 1];
+    ``shots`` samples returned. Device backends add ``angles_from`` ("statevector": optimise on
+    the exact engine, run only the final circuit; "engine": optimise on measured energies),
+    ``device`` and ``optimization_level`` (Qiskit's preset pass manager).
+    """
+
+    parameters = {
+        "reps": 2,
+        "strategy": "interp",
+        "optimizer": None,
+        "maxiter": 200,
+        "restarts": 4,
+        "optimize": True,
+        "gammas": None,
+        "betas": None,
+        "cvar_alpha": None,
+        "shots": 1000,
+    }
+
+    def _has_gradient(self, params) -> bool:
+        return params["cvar_alpha"] is None
+
+    def check_parameters(self, problem, params):
+        params = dict(params)
+        p = params["reps"] = _int_at_least(params, "reps", 1)
+        for key, low in (("maxiter", 1), ("restarts", 1), ("shots", 1)):
+            params[key] = _int_at_least(params, key, low)
+        if params["strategy"] not in STRATEGIES:
+            raise ParameterError(f"strategy must be one of {', '.join(STRATEGIES)}, got {params['strategy']!r}")
+        if not isinstance(params["optimize"], bool):
+            raise ParameterError(f"optimize must be True or False, got {params['optimize']!r}")
+        params["cvar_alpha"] = cv.check_alpha(params["cvar_alpha"])
+        if (params["gammas"] is None) != (params["betas"] is None):
+            raise ParameterError("give both gammas and betas (one pair per layer), or neither")
+        if params["gammas"] is not None:
+            from qspin.qaoa.statevector import check_angles
+
+            g, b = check_angles(params["gammas"], params["betas"])
+            if g.size != p:
+                raise ParameterError(f"gammas and betas have {g.size} layers but reps = {p}")
+            params["gammas"], params["betas"] = g.tolist(), b.tolist()
+        elif not params["optimize"] and params["strategy"] not in ("fixed", "ramp"):
+            raise ParameterError(
+                f"strategy {params['strategy']!r} needs optimisation; with optimize=False use strategy "
+                "'fixed' or 'ramp', or give gammas and betas"
+            )
+        if params["strategy"] == "fixed" and params["gammas"] is None and problem.num_spins:
+            fixed_angles(problem, p)  # raises for depths beyond the tables
+        optimizer = params["optimizer"]
+        if optimizer is not None:
+            if optimizer not in GRADIENT_OPTIMIZERS + FREE_OPTIMIZERS:
+                raise ParameterError(
+                    f"optimizer must be one of {', '.join(GRADIENT_OPTIMIZERS + FREE_OPTIMIZERS)} (or None), got {optimizer!r}"
+                )
+            if optimizer in GRADIENT_OPTIMIZERS and not self._has_gradient(params):
+                raise ParameterError(
+                    f"{optimizer} needs the exact gradient, which only the statevector engine's mean energy has "
+                    "(no cvar_alpha, angles from the statevector); use COBYLA or SPSA"
+                )
+        return params
+
+    @staticmethod
+    def _settings(params) -> LoopSettings:
+        initial = None
+        if params["gammas"] is not None:
+            initial = (np.asarray(params["gammas"], float), np.asarray(params["betas"], float))
+        return LoopSettings(
+            reps=params["reps"],
+            strategy=params["strategy"],
+            optimizer=params["optimizer"],
+            maxiter=params["maxiter"],
+            restarts=params["restarts"],
+            optimize=params["optimize"],
+            initial=initial,
+        )
+
+    @staticmethod
+    def _angles_info(result: LoopResult, params) -> dict[str, Any]:
+        return {
+            "reps": params["reps"],
+            "gammas": result.gammas.tolist(),
+            "betas": result.betas.tolist(),
+            "angle_convention": "qspin: exp(-i beta sum X) exp(-i gamma E), <E> minimised",
+            "strategy": result.strategy,
+            "optimizer": result.optimizer,
+            "objective": "mean" if params["cvar_alpha"] is None else f"cvar({params['cvar_alpha']:g})",
+            "objective_value": result.value,
+            "trace": result.trace,
+            "nfev": result.nfev,
+            "optimizer_message": result.message,
+        }
+
+
+class QAOABackend(_QAOABase):
+    name = "qaoa"
+    summary = "QAOA on qspin's statevector engine: angles by L-BFGS-B on the adjoint gradient, shots from |psi|^2"
+    packages = ("numba", "scipy")
+
+    def check_parameters(self, problem, params):
+        params = super().check_parameters(problem, params)
+        if problem.num_spins:
+            from qspin.qaoa.statevector import check_memory
+
+            check_memory(problem.num_spins, 2, 1)
+        return params
+
+    def sample(self, problem: IsingProblem, *, seed: int, shots, cvar_alpha, **params) -> Samples:
+        from qspin.qaoa.statevector import sample as sv_sample
+
+        if problem.num_spins == 0:
+            return _trivial(problem)
+        all_params = {**params, "shots": shots, "cvar_alpha": cvar_alpha}
+        t0 = time.perf_counter()
+        result = optimise(problem, lambda q: ExactObjective(problem, cvar_alpha), self._settings(all_params), seed=seed)
+        t1 = time.perf_counter()
+        spins, counts = _aggregate(sv_sample(problem, result.gammas, result.betas, shots, seed=seed))
+        t2 = time.perf_counter()
+        exact = _exact_summary(problem, result.gammas, result.betas)
+        info = {
+            "engine": "statevector",
+            **self._angles_info(result, all_params),
+            **exact,
+            **_measured_summary(problem, spins, counts, exact),
+        }
+        return Samples(spins, counts, info=info, timing={"optimize_s": t1 - t0, "sample_s": t2 - t1})
+
+
+class _DeviceBackend(_QAOABase):
+    """Shared path of the circuit backends: angles (statevector or engine), then the final circuit."""
+
+    parameters = {**_QAOABase.parameters, "angles_from": "statevector", "device": None, "optimization_level": 1}
+
+    def _has_gradient(self, params) -> bool:
+        return params["cvar_alpha"] is None and params["angles_from"] == "statevector"
+
+    def check_parameters(self, problem, params):
+        params = dict(params)
+        if params["angles_from"] not in ANGLES_FROM:
+            raise ParameterError(f"angles_from must be 'statevector' or 'engine', got {params['angles_from']!r}")
+        params = super().check_parameters(problem, params)
+        n = problem.num_spins
+        if n and params["optimize"] and params["angles_from"] == "statevector" and not _statevector_fits(n, 2, 1):
+            raise ParameterError(
+                f"optimising {n} spins on the statevector engine does not fit in memory; "
+                "use angles_from='engine', or optimize=False with fixed angles"
+            )
+        if n:
+            self._engine(problem, params["reps"], 0, params).check()  # size, device, method: before any run
+        return params
+
+    def _engine(self, problem, reps, seed, params, **extra):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _run(self, problem: IsingProblem, seed: int, params, engine_at) -> tuple[Samples, Any]:
+        """Optimise (per ``angles_from``), measure the final circuit; (Samples, final engine)."""
+        cvar_alpha = params["cvar_alpha"]
+        if params["angles_from"] == "statevector":
+
+            def objective_at(q):
+                return ExactObjective(problem, cvar_alpha)
+        else:
+
+            def objective_at(q):
+                return SampledObjective(problem, engine_at(q), params["shots"], seed, cvar_alpha)
+
+        t0 = time.perf_counter()
+        result = optimise(problem, objective_at, self._settings(params), seed=seed)
+        t1 = time.perf_counter()
+        final = engine_at(params["reps"])
+        spins, counts = final.counts(result.gammas, result.betas, params["shots"], seed)
+        t2 = time.perf_counter()
+        exact = _exact_summary(problem, result.gammas, result.betas)
+        info = {
+            "angles_from": params["angles_from"],
+            **self._angles_info(result, params),
+            **exact,
+            **_measured_summary(problem, spins, counts, exact),
+            "circuit": final.circuit_report(),
+        }
+        return Samples(spins, counts, info=info, timing={"optimize_s": t1 - t0, "sample_s": t2 - t1}), final
+
+
+class QAOAAerBackend(_DeviceBackend):
+    name = "qaoa-aer"
+    summary = "QAOA circuits on qiskit-aer (statevector or MPS), optionally with an IBM fake device's noise"
+    parameters = {**_DeviceBackend.parameters, "method": None}
+    packages = ("qiskit", "qiskit-aer", "qiskit-ibm-runtime", "scipy")
+
+    def availability(self):
+        import importlib.util
+
+        if importlib.util.find_spec("qiskit_aer") is None:
+            return False, "SDK missing (pip install qiskit-aer)"
+        return True, "local"
+
+    def _engine(self, problem, reps, seed, params, **extra):
+        from qspin.qaoa.aer import AerEngine
+
+        return AerEngine(
+            problem,
+            reps,
+            method=params["method"],
+            device=params["device"],
+            seed=seed,
+            optimization_level=params["optimization_level"],
+        )
+
+    def sample(self, problem: IsingProblem, *, seed: int, **params) -> Samples:
+        if problem.num_spins == 0:
+            return _trivial(problem)
+        from qspin.qaoa.aer import check_method, resolve_fake_device
+
+        engines: dict[int, Any] = {}
+
+        def engine_at(q):
+            if q not in engines:
+                engines[q] = self._engine(problem, q, seed, params)
+            return engines[q]
+
+        out, _ = self._run(problem, seed, params, engine_at)
+        device = None if params["device"] is None else resolve_fake_device(params["device"])
+        out.info.update(
+            {
+                "engine": "aer",
+                "method": check_method(params["method"]),
+                "simulated": True,
+                "device": device,
+                "noise": None if device is None else f"Aer device noise model of {device}",
+            }
+        )
+        out.timing["transpile_s"] = sum(e.transpile_seconds() for e in engines.values())
+        return out
+
+
+class QAOAIBMBackend(_DeviceBackend):
+    name = "qaoa-ibm"
+    summary = "QAOA on IBM Quantum (qiskit-ibm-runtime Sampler); falls back to qaoa-aer with the device's noise"
+    parameters = {**_DeviceBackend.parameters, "mode": "job", "request_timeout": 30.0, "result_timeout": None}
+    packages = ("qiskit", "qiskit-ibm-runtime", "qiskit-aer", "scipy")
+    fallback = "qaoa-aer"
+
+    def availability(self):
+        import importlib.util
+
+        if importlib.util.find_spec("qiskit_ibm_runtime") is None:
+            return False, "SDK missing (pip install qiskit-ibm-runtime)"
+        from qspin.errors import BackendError
+        from qspin.qaoa.ibm import credentials_status
+
+        try:
+            return credentials_status()
+        except BackendError as exc:
+            return False, str(exc)
+
+    def _engine(self, problem, reps, seed, params, **extra):
+        from qspin.qaoa.ibm import IBMEngine
+
+        return IBMEngine(
+            problem,
+            reps,
+            device=params["device"],
+            seed=seed,
+            optimization_level=params["optimization_level"],
+            mode=params["mode"],
+            request_timeout=params["request_timeout"],
+            result_timeout=params["result_timeout"],
+            **extra,
+        )
+
+    def sample(self, problem: IsingProblem, *, seed: int, **params) -> Samples:
+        if problem.num_spins == 0:
+            return _trivial(problem)
+        ids: list[str] = []
+
+        def on_submit(job_id: str, context: dict) -> None:
+            ids.append(job_id)
+            report_submitted("ibm", ",".join(ids), {**context, "job_ids": list(ids)})  # stored before waiting
+
+        first = self._engine(problem, params["reps"], seed, params, on_submit=on_submit)
+        device = first.connect()  # no credentials or no answer: BackendUnavailable, before any work
+        engines = {params["reps"]: first}
+
+        def engine_at(q):
+            if q not in engines:
+                engines[q] = self._engine(problem, q, seed, params, on_submit=on_submit, backend=device)
+            return engines[q]
+
+        try:
+            out, _ = self._run(problem, seed, params, engine_at)
+        finally:
+            for engine in engines.values():
+                engine.close()
+        out.info.update(
+            {
+                "engine": "ibm",
+                "device": first.device_name,
+                "mode": params["mode"],
+                "vendor_job_ids": ids,
+                "simulated": first.local,
+                "local_testing_mode": first.local,
+            }
+        )
+        out.timing["transpile_s"] = sum(e.transpile_s for e in engines.values())
+        out.timing["queue_and_run_s"] = sum(e.wait_s for e in engines.values())
+        return out
+
+    def fetch(self, problem: IsingProblem, vendor_job_id: str, context: dict) -> Samples:
+        """The final circuit's shots of an interrupted run, by IBM job id (the last of the run)."""
+        from qspin.errors import BackendError
+        from qspin.qaoa.ibm import fetch_counts
+
+        if context.get("local"):
+            raise BackendError(
+                "jobs of qiskit-ibm-runtime's local testing mode live only in the process that ran them; run it again"
+            )
+        ids = vendor_job_id.split(",")
+        spins, counts = fetch_counts(ids[-1], problem.num_spins)
+        info = {
+            "engine": "ibm",
+            "device": context.get("device"),
+            "vendor_job_ids": ids,
+            "gammas": context.get("gammas"),
+            "betas": context.get("betas"),
+            "simulated": False,
+            **_measured_summary(problem, spins, counts, {}),
+        }
+        return Samples(spins, counts, info=info)
