@@ -15,11 +15,13 @@ of length ``2^n`` (e.g. from :func:`energy_diagonal`, or a higher-order cost).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
 from collections import OrderedDict
 
+import numba
 import numpy as np
 
 from qspin.conventions import basis_indices_to_spins
@@ -258,6 +260,28 @@ def _evolve(diag: np.ndarray, bound: float, n: int, gammas: np.ndarray, betas: n
 # --- public engine -------------------------------------------------------------------------
 
 
+SERIAL_BELOW = 14  # below 2^14 amplitudes, thread start-up costs more than the work
+
+
+def _serial_when_small(fn):
+    """Run ``fn`` on one numba thread for small problems (threads only add latency there)."""
+
+    @functools.wraps(fn)
+    def wrapper(cost, *args, **kwargs):
+        n = cost.num_spins if isinstance(cost, IsingProblem) else int(np.size(cost)).bit_length() - 1
+        if n >= SERIAL_BELOW:
+            return fn(cost, *args, **kwargs)
+        previous = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return fn(cost, *args, **kwargs)
+        finally:
+            numba.set_num_threads(previous)
+
+    return wrapper
+
+
+@_serial_when_small
 def statevector(cost, gammas, betas) -> np.ndarray:
     """The QAOA state ``|gamma, beta>``, complex128 (2^n,)."""
     gammas, betas = check_angles(gammas, betas)
@@ -265,6 +289,7 @@ def statevector(cost, gammas, betas) -> np.ndarray:
     return _evolve(diag, bound, n, gammas, betas)
 
 
+@_serial_when_small
 def probabilities(cost, gammas, betas) -> np.ndarray:
     """``|<k|gamma, beta>|^2`` for every basis index k, float64 (2^n,)."""
     gammas, betas = check_angles(gammas, betas)
@@ -274,6 +299,7 @@ def probabilities(cost, gammas, betas) -> np.ndarray:
     return out
 
 
+@_serial_when_small
 def expectation(cost, gammas, betas) -> float:
     """``<gamma, beta| E |gamma, beta>`` (one dot product with the cost diagonal)."""
     gammas, betas = check_angles(gammas, betas)
@@ -281,6 +307,7 @@ def expectation(cost, gammas, betas) -> float:
     return float(K.expectation(_evolve(diag, bound, n, gammas, betas).view(np.float64), diag))
 
 
+@_serial_when_small
 def expectation_and_gradient(cost, gammas, betas) -> tuple[float, np.ndarray, np.ndarray]:
     """``(<E>, d<E>/dgamma, d<E>/dbeta)`` exactly, by the adjoint method.
 
@@ -308,6 +335,7 @@ def expectation_and_gradient(cost, gammas, betas) -> tuple[float, np.ndarray, np
     return value, dg, db
 
 
+@_serial_when_small
 def sample(cost, gammas, betas, shots: int, seed: int | None = None) -> np.ndarray:
     """``shots`` spin rows (int8, (shots, n)) drawn from ``|<k|gamma, beta>|^2``.
 
