@@ -12,7 +12,7 @@ import numpy as np
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
 
-__all__ = ["hamiltonian", "qaoa_layers", "qaoa_qnode"]
+__all__ = ["cost_layer", "hamiltonian", "mixer_layer", "qaoa_layers", "qaoa_qnode"]
 
 
 def hamiltonian(problem: IsingProblem):
@@ -35,21 +35,35 @@ def hamiltonian(problem: IsingProblem):
     return qml.Hamiltonian(coeffs, ops)
 
 
+def cost_layer(problem: IsingProblem, gamma) -> None:
+    """``exp(-i gamma (E - offset))`` inside a QNode: RZ for the fields, IsingZZ for the couplings."""
+    import pennylane as qml
+
+    i, j, w = problem.couplings
+    for k, v in enumerate(problem.h):
+        if v != 0.0:
+            qml.RZ(2.0 * float(v) * gamma, wires=k)
+    for a, c, d in zip(i.tolist(), j.tolist(), w.tolist()):
+        qml.IsingZZ(2.0 * d * gamma, wires=[a, c])
+
+
+def mixer_layer(num_qubits: int, beta) -> None:
+    """``exp(-i beta sum_k X_k)`` on wires 0..num_qubits-1 inside a QNode."""
+    import pennylane as qml
+
+    for k in range(num_qubits):
+        qml.RX(2.0 * beta, wires=k)
+
+
 def qaoa_layers(problem: IsingProblem, gammas, betas) -> None:
     """Apply the QAOA preparation to wires 0..n-1 inside a QNode (global phase omitted)."""
     import pennylane as qml
 
-    i, j, w = problem.couplings
     for k in range(problem.num_spins):
         qml.Hadamard(k)
     for g, b in zip(gammas, betas):
-        for k, v in enumerate(problem.h):
-            if v != 0.0:
-                qml.RZ(2.0 * float(v) * g, wires=k)
-        for a, c, d in zip(i.tolist(), j.tolist(), w.tolist()):
-            qml.IsingZZ(2.0 * d * g, wires=[a, c])
-        for k in range(problem.num_spins):
-            qml.RX(2.0 * b, wires=k)
+        cost_layer(problem, g)
+        mixer_layer(problem.num_spins, b)
 
 
 def qaoa_qnode(

@@ -53,6 +53,7 @@ _BUILTIN: dict[str, str] = {
     "qaoa": "qspin.solvers.qaoa:QAOABackend",
     "qaoa-aer": "qspin.solvers.qaoa:QAOAAerBackend",
     "qaoa-ibm": "qspin.solvers.qaoa:QAOAIBMBackend",
+    "qaoa-pennylane": "qspin.solvers.qaoa_pennylane:QAOAPennyLaneBackend",
 }
 _REGISTERED: dict[str, Callable[[], Backend]] = {}
 _INSTANCES: dict[str, Backend] = {}

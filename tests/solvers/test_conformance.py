@@ -18,6 +18,7 @@ FAST_PARAMS = {
     "ocean-greedy": {"num_reads": 50},
     "ocean-pimc": {"num_reads": 8, "num_sweeps": 100},
     "dwave-mock": {"num_reads": 30},
+    "qaoa-pennylane": {"reps": 1, "shots": 2000},
     "qaoa": {"reps": 1, "shots": 2000},
     "qaoa-aer": {"reps": 1, "shots": 2000},
     # without credentials (isolated_dwave_config moves HOME) it runs its fallback, qaoa-aer
