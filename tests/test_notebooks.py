@@ -20,7 +20,9 @@ CELL_TIMEOUT_S = 300
 
 
 def _execute(nb, cwd: Path):
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    )
     return client.execute()
 
 
@@ -39,7 +41,11 @@ def test_notebooks_exist():
 @pytest.mark.slow
 def test_kernel_runs_this_interpreter(fast_mode, tmp_path):
     """nbclient's "python3" kernel must be the test interpreter (the venv), not a system Python."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os, sys; print(sys.executable); print(os.environ['QSPIN_NOTEBOOK_FAST'])")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import os, sys; print(sys.executable); print(os.environ['QSPIN_NOTEBOOK_FAST'])")
+        ]
+    )
     out = _execute(nb, tmp_path).cells[0].outputs[0]["text"].split()
     assert Path(out[0]).resolve() == Path(sys.executable).resolve()
     assert out[1] == "1"
