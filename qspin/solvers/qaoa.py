@@ -35,7 +35,15 @@ from qspin.solvers.qaoa_loop import (
 )
 from qspin.solvers.registry import report_submitted
 
-__all__ = ["QAOAAerBackend", "QAOABackend", "QAOAIBMBackend"]
+__all__ = [
+    "QAOAAerBackend",
+    "QAOABackend",
+    "QAOABackendBase",
+    "QAOAIBMBackend",
+    "aggregate_rows",
+    "measured_summary",
+    "trivial_samples",
+]
 
 GROUND_STATE_MAX_SPINS = 20  # exact ground-state probability reported up to this size
 EXACT_SUMMARY_MAX_SPINS = 26  # noise-free <E> of the final angles reported up to this size (1 GiB)
@@ -48,7 +56,7 @@ def _int_at_least(params, key, low) -> int:
     return int(value)
 
 
-def _trivial(problem: IsingProblem) -> Samples:
+def trivial_samples(problem: IsingProblem) -> Samples:
     """The one state of a problem without spins (nothing to run)."""
     return Samples(np.zeros((1, 0), dtype=np.int8), info={"note": "the problem has no spins: nothing to run"})
 
@@ -81,7 +89,7 @@ def _exact_summary(problem: IsingProblem, g, b) -> dict[str, Any]:
     return out
 
 
-def _measured_summary(problem: IsingProblem, spins, counts, exact: dict) -> dict[str, Any]:
+def measured_summary(problem: IsingProblem, spins, counts, exact: dict) -> dict[str, Any]:
     energies = problem.energies(spins)
     out = {"sample_mean": cv.mean(energies, counts)}
     if "ground_state_energy" in exact:
@@ -91,12 +99,12 @@ def _measured_summary(problem: IsingProblem, spins, counts, exact: dict) -> dict
     return out
 
 
-def _aggregate(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def aggregate_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     spins, counts = np.unique(rows, axis=0, return_counts=True)
     return spins.astype(np.int8), counts.astype(np.int64)
 
 
-class _QAOABase(Backend):
+class QAOABackendBase(Backend):
     """Parameters and checks shared by the three QAOA backends.
 
     ``reps`` depth p; ``strategy`` the starting angles: "fixed" (published tables transferred by
@@ -197,7 +205,7 @@ class _QAOABase(Backend):
         }
 
 
-class QAOABackend(_QAOABase):
+class QAOABackend(QAOABackendBase):
     name = "qaoa"
     summary = "QAOA on qspin's statevector engine: angles by L-BFGS-B on the adjoint gradient, shots from |psi|^2"
     packages = ("numba", "scipy")
@@ -214,27 +222,27 @@ class QAOABackend(_QAOABase):
         from qspin.qaoa.statevector import sample as sv_sample
 
         if problem.num_spins == 0:
-            return _trivial(problem)
+            return trivial_samples(problem)
         all_params = {**params, "shots": shots, "cvar_alpha": cvar_alpha}
         t0 = time.perf_counter()
         result = optimise(problem, lambda q: ExactObjective(problem, cvar_alpha), self._settings(all_params), seed=seed)
         t1 = time.perf_counter()
-        spins, counts = _aggregate(sv_sample(problem, result.gammas, result.betas, shots, seed=seed))
+        spins, counts = aggregate_rows(sv_sample(problem, result.gammas, result.betas, shots, seed=seed))
         t2 = time.perf_counter()
         exact = _exact_summary(problem, result.gammas, result.betas)
         info = {
             "engine": "statevector",
             **self._angles_info(result, all_params),
             **exact,
-            **_measured_summary(problem, spins, counts, exact),
+            **measured_summary(problem, spins, counts, exact),
         }
         return Samples(spins, counts, info=info, timing={"optimize_s": t1 - t0, "sample_s": t2 - t1})
 
 
-class _DeviceBackend(_QAOABase):
+class _DeviceBackend(QAOABackendBase):
     """Shared path of the circuit backends: angles (statevector or engine), then the final circuit."""
 
-    parameters = {**_QAOABase.parameters, "angles_from": "statevector", "device": None, "optimization_level": 1}
+    parameters = {**QAOABackendBase.parameters, "angles_from": "statevector", "device": None, "optimization_level": 1}
 
     def _has_gradient(self, params) -> bool:
         return params["cvar_alpha"] is None and params["angles_from"] == "statevector"
@@ -280,7 +288,7 @@ class _DeviceBackend(_QAOABase):
             "angles_from": params["angles_from"],
             **self._angles_info(result, params),
             **exact,
-            **_measured_summary(problem, spins, counts, exact),
+            **measured_summary(problem, spins, counts, exact),
             "circuit": final.circuit_report(),
         }
         return Samples(spins, counts, info=info, timing={"optimize_s": t1 - t0, "sample_s": t2 - t1}), final
@@ -313,7 +321,7 @@ class QAOAAerBackend(_DeviceBackend):
 
     def sample(self, problem: IsingProblem, *, seed: int, **params) -> Samples:
         if problem.num_spins == 0:
-            return _trivial(problem)
+            return trivial_samples(problem)
         from qspin.qaoa.aer import check_method, resolve_fake_device
 
         engines: dict[int, Any] = {}
@@ -375,7 +383,7 @@ class QAOAIBMBackend(_DeviceBackend):
 
     def sample(self, problem: IsingProblem, *, seed: int, **params) -> Samples:
         if problem.num_spins == 0:
-            return _trivial(problem)
+            return trivial_samples(problem)
         ids: list[str] = []
 
         def on_submit(job_id: str, context: dict) -> None:
@@ -428,6 +436,6 @@ class QAOAIBMBackend(_DeviceBackend):
             "gammas": context.get("gammas"),
             "betas": context.get("betas"),
             "simulated": False,
-            **_measured_summary(problem, spins, counts, {}),
+            **measured_summary(problem, spins, counts, {}),
         }
         return Samples(spins, counts, info=info)

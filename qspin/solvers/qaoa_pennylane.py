@@ -31,11 +31,11 @@ from qspin.qaoa import cvar as cv
 from qspin.solvers.base import Samples
 from qspin.solvers.qaoa import (
     GROUND_STATE_MAX_SPINS,
-    _aggregate,
-    _measured_summary,
-    _QAOABase,
-    _trivial,
+    QAOABackendBase,
+    aggregate_rows,
+    measured_summary,
     optimise,
+    trivial_samples,
 )
 
 __all__ = ["PennyLaneObjective", "QAOAPennyLaneBackend"]
@@ -72,10 +72,10 @@ class PennyLaneObjective:
         return value, np.concatenate([dg, db])
 
 
-class QAOAPennyLaneBackend(_QAOABase):
+class QAOAPennyLaneBackend(QAOABackendBase):
     name = "qaoa-pennylane"
     summary = "QAOA on a PennyLane device (lightning.qubit): angles by L-BFGS-B on the adjoint gradient, then shots"
-    parameters = {**_QAOABase.parameters, "device": "lightning.qubit", "diff_method": "adjoint"}
+    parameters = {**QAOABackendBase.parameters, "device": "lightning.qubit", "diff_method": "adjoint"}
     packages = ("pennylane", "pennylane_lightning", "scipy")
 
     def availability(self) -> tuple[bool, str]:
@@ -117,13 +117,13 @@ class QAOAPennyLaneBackend(_QAOABase):
         from qspin.qaoa.pennylane_engine import sample as pl_sample
 
         if problem.num_spins == 0:
-            return _trivial(problem)
+            return trivial_samples(problem)
         device, diff_method, cvar_alpha = params["device"], params["diff_method"], params["cvar_alpha"]
         objective = PennyLaneObjective(problem, device, diff_method, cvar_alpha)
         t0 = time.perf_counter()
         result = optimise(problem, lambda q: objective, self._settings(params), seed=seed)
         t1 = time.perf_counter()
-        spins, counts = _aggregate(
+        spins, counts = aggregate_rows(
             pl_sample(problem, result.gammas, result.betas, params["shots"], seed, device=device)
         )
         t2 = time.perf_counter()
@@ -134,6 +134,6 @@ class QAOAPennyLaneBackend(_QAOABase):
             "diff_method": diff_method,
             **self._angles_info(result, params),
             **summary,
-            **_measured_summary(problem, spins, counts, summary),
+            **measured_summary(problem, spins, counts, summary),
         }
         return Samples(spins, counts, info=info, timing={"optimize_s": t1 - t0, "sample_s": t2 - t1})
