@@ -1,15 +1,19 @@
-"""The ``qspin`` command line: generate problems, solve them, list backends and jobs.
+"""The ``qspin`` command line: generate problems, solve them, compare backends over a sweep, plot
+the results, list backends and jobs.
 
-Human output is a table; ``--json`` prints machine-readable JSON. Exit codes: 0 success,
-1 a backend failed, 2 bad input (arguments, files, parameters, configuration), 3 a backend is
-unavailable and had no fallback, 130 interrupted. Errors are one line on stderr, never a
-traceback.
+Human output is a table; ``--json`` prints machine-readable JSON (NaN and infinity as null). Exit
+codes: 0 success, 1 a backend failed (for ``compare``: some row failed), 2 bad input (arguments,
+files, parameters, configuration), 3 a backend (or the Dask scheduler) is unavailable and had no
+fallback, 130 interrupted. Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
+import time
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -261,6 +265,202 @@ def jobs_fetch(job_id: str, store: StoreOpt = None, as_json: AsJson = False):
     typer.echo(
         json.dumps(out) if as_json else f"job {job_id}: best energy {ss.best_energy:.6f} over {ss.num_reads} reads"
     )
+
+
+# --- compare and plot ----------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    """A string cell: pandas stores a missing string as NaN."""
+    return value if isinstance(value, str) else ""
+
+
+def _seconds(t: float) -> str:
+    if t is None or not math.isfinite(t):
+        return "inf" if t == math.inf else "-"
+    if t < 1e-3:
+        return f"{t * 1e6:.3g} µs"
+    return f"{t * 1e3:.3g} ms" if t < 1 else f"{t:.3g} s"
+
+
+def _residual(r: float, sem: float) -> str:
+    if not math.isfinite(r):
+        return "-"
+    text = "0" if r == 0 else f"{r:.2e}"
+    return text + (f" ± {sem:.1e}" if math.isfinite(sem) and sem > 0 else "")
+
+
+def summary_table(summary, title: str = "qspin compare"):
+    """A rich Table of :func:`qspin.compare.summarize` output: one line per problem and backend."""
+    from rich.table import Table
+
+    table = Table(title=title, caption="E_0 marked * is best-known, not exact; p_s and TTS99 with 95% intervals")
+    for col in ("problem", "n", "backend", "E_0", "best E", "residual / spin", "p_s", "TTS99", "wall / run"):
+        table.add_column(col, justify="left" if col in ("problem", "backend") else "right")
+    previous = None
+    for r in summary.itertuples(index=False):
+        if previous is not None and r.problem != previous:
+            table.add_section()
+        previous = r.problem
+        backend = r.backend + (f" → {r.fell_back_to}" if _text(r.fell_back_to) else "")
+        if r.failed:
+            backend += f" [red]({r.failed} failed)"
+        e0 = "-" if not math.isfinite(r.ground_energy) else f"{r.ground_energy:.4f}"
+        e0 += "*" if r.ground_truth == "best-known" else ""
+        p = "-" if not math.isfinite(r.success_probability) else f"{r.success_probability:.2f}"
+        if math.isfinite(r.success_ci_low):
+            p += f" [{r.success_ci_low:.2f}, {r.success_ci_high:.2f}]"
+        t = _seconds(r.tts99)
+        if math.isfinite(r.tts99) and r.seeds > 1:
+            t += f" [{_seconds(r.tts99_low)}, {_seconds(r.tts99_high)}]"
+        table.add_row(
+            r.problem,
+            str(r.n),
+            backend,
+            e0,
+            "-" if not math.isfinite(r.best_energy) else f"{r.best_energy:.4f}",
+            _residual(r.residual_energy_per_spin, r.residual_sem),
+            p,
+            t,
+            _seconds(r.wall_time),
+        )
+    return table
+
+
+def _rows_table(df):
+    from rich.table import Table
+
+    table = Table(title="qspin compare: every row")
+    cols = ("problem", "backend", "seed", "status", "best E", "residual / spin", "p_s", "TTS99", "wall", "error")
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("problem", "backend", "status", "error") else "right")
+    for r in df.itertuples(index=False):
+        table.add_row(
+            r.problem,
+            r.backend if _text(r.ran_as) in ("", r.backend_name) else f"{r.backend} → {r.ran_as}",
+            str(r.seed),
+            r.status,
+            "-" if not math.isfinite(r.best_energy) else f"{r.best_energy:.4f}",
+            _residual(r.residual_energy_per_spin, math.nan),
+            "-" if not math.isfinite(r.success_probability) else f"{r.success_probability:.3f}",
+            _seconds(r.tts99),
+            _seconds(r.wall_time),
+            _text(r.error)[:60],
+        )
+    return table
+
+
+def _json_records(df) -> str:
+    """Rows as a JSON list; NaN and infinity become null, bulky columns (P(q)) are left out."""
+    import numpy as np
+
+    df = df.drop(columns=[c for c in ("pq",) if c in df.columns])
+    records = df.replace([np.inf, -np.inf], np.nan).astype(object).where(df.notna(), None).to_dict("records")
+    clean = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in records]
+    return json.dumps(clean, default=lambda o: o.item() if hasattr(o, "item") else str(o))
+
+
+def _dask_client(address: str):
+    from qspin.errors import BackendUnavailable, MissingDependencyError
+
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise MissingDependencyError("--scheduler needs Dask: pip install 'qspin[dask]'") from None
+    try:
+        return Client(address, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise BackendUnavailable(f"cannot reach the Dask scheduler at {address} ({exc})") from None
+
+
+@app.command("compare")
+def compare_command(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep spec (TOML): models, backends with options, seeds.")],
+    store: Annotated[
+        Path | None, typer.Option(help="Results store (SQLite): rows are kept as they finish; a rerun resumes.")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: the cores).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address: run the rows on that cluster.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Threads per row (default: cores / workers).")] = None,
+    config: Annotated[Path | None, typer.Option(help="backends.toml to use.")] = None,
+    rows: Annotated[bool, typer.Option("--rows", help="Show every row, not one line per problem and backend.")] = False,
+    as_json: AsJson = False,
+):
+    """Run every (problem, backend, seed) of a sweep and print how close each backend gets to E_0."""
+    from qspin.compare import compare, summarize
+    from qspin.store import open_store
+    from qspin.sweep import load_sweep
+
+    if workers is not None and scheduler is not None:
+        _fail("--workers and --scheduler exclude each other (workers are the cluster's)", EXIT_INPUT)
+    if workers is not None and workers < 1:
+        _fail(f"--workers must be at least 1, got {workers}", EXIT_INPUT)
+    sweep = load_sweep(sweep_file, config=config)
+    db = open_store(store)
+    client = _dask_client(scheduler) if scheduler else None
+    started = time.time()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = compare(
+                sweep.problems(),
+                sweep.backends,
+                seeds=sweep.seeds,
+                store=db,
+                executor=client,
+                workers=workers,
+                threads=threads,
+                config=config,
+                ground_truth=sweep.ground_truth,
+            )
+    except KeyboardInterrupt:
+        kept = f"{len(db.result_keys())} rows are in {db.path}; run the same command to resume" if db else "no --store"
+        typer.echo(f"qspin: interrupted ({kept})", err=True)
+        raise typer.Exit(EXIT_INTERRUPT) from None
+    finally:
+        if client is not None:
+            client.close()
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        typer.echo(f"qspin: note: {message}", err=True)
+    failed = int((df["status"] == "failed").sum())
+    if as_json:
+        typer.echo(_json_records(df if rows else summarize(df)))
+    else:
+        console = _console()
+        console.print(_rows_table(df) if rows else summary_table(summarize(df), title=f"qspin compare: {sweep.name}"))
+        new = int((df["created"] >= started).sum())
+        where = f", {len(df) - new} from {db.path}" if db is not None else ""
+        console.print(f"{len(df)} rows: {new} run now{where}" + (f", [red]{failed} failed" if failed else ""))
+    if failed:
+        raise typer.Exit(EXIT_BACKEND)
+
+
+@app.command("plot")
+def plot_command(
+    store: StoreOpt = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the figures.")] = Path("plots"),
+    fmt: Annotated[list[str], typer.Option("--format", "-f", help="png and/or svg (repeat).")] = ["png"],  # noqa: B006
+    as_json: AsJson = False,
+):
+    """Plot the compare results of a store: residual and TTS99 vs n, p_s per backend, ratio vs depth, P(q)."""
+    import os
+
+    from qspin.compare import load_results
+    from qspin.plot import save_all
+
+    path = store if store is not None else os.environ.get("QSPIN_STORE")
+    if not path:
+        _fail("no results store: pass --store PATH or set $QSPIN_STORE", EXIT_INPUT)
+    if not Path(path).is_file():
+        _fail(f"no such store {str(path)!r}", EXIT_INPUT)
+    bad = sorted(set(fmt) - {"png", "svg"})
+    if bad:
+        _fail(f"--format must be png or svg, got {bad[0]!r}", EXIT_INPUT)
+    df = load_results(path)
+    if not len(df):
+        _fail(f"{path} holds no compare results; run `qspin compare SWEEP.toml --store {path}` first", EXIT_INPUT)
+    paths = save_all(df, output, formats=tuple(dict.fromkeys(fmt)))
+    typer.echo(json.dumps([str(p) for p in paths]) if as_json else "\n".join(f"wrote {p}" for p in paths))
 
 
 @app.command("export-circuits")

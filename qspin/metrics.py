@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -22,6 +23,7 @@ __all__ = [
     "cut_ratio",
     "ground_truth",
     "residual_energy_per_spin",
+    "run_metrics",
     "success_probability",
     "tts",
     "tts_bootstrap",
@@ -69,16 +71,16 @@ def success_probability(energies, counts, ground_energy: float, *, atol: float =
 
 def wilson_interval(successes: float, trials: float, *, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion."""
-    from scipy.stats import norm
-
     if trials <= 0:
         return 0.0, 1.0
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
     p = successes / trials
     denom = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denom
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)  # exact ends, not rounding residue
+    high = 1.0 if successes >= trials else min(1.0, centre + half)
+    return low, high
 
 
 def _runs_needed(p, target):
@@ -118,16 +120,17 @@ def tts_bootstrap(
     point = float(stat(p, t))
     if p.size < 2 or (np.ptp(p) == 0 and np.ptp(t) == 0):
         return point, point, point
-    res = bootstrap(
-        (p, t),
-        stat,
-        paired=True,
-        vectorized=True,
-        confidence_level=confidence,
-        n_resamples=n_resamples,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
+    with np.errstate(invalid="ignore"):  # resamples with p_s = 0 give an infinite TTS (and inf - inf in the s.e.)
+        res = bootstrap(
+            (p, t),
+            stat,
+            paired=True,
+            vectorized=True,
+            confidence_level=confidence,
+            n_resamples=n_resamples,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
     return point, float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
@@ -144,3 +147,53 @@ def approximation_ratio(best_energy: float, ground_energy: float) -> float:
 def cut_ratio(best_energy: float, ground_energy: float) -> float:
     """Cut found over maximum cut for Max-Cut problems (energy = -cut)."""
     return (-best_energy) / (-ground_energy) if ground_energy < 0 else math.nan
+
+
+def run_metrics(
+    energies,
+    counts,
+    ground_energy: float,
+    num_spins: int,
+    *,
+    tolerance: float = 1e-9,
+    t_run: float = math.nan,
+    t_device: float = math.nan,
+    target: float = 0.99,
+) -> dict[str, float]:
+    """Every per-run metric of one run's sampled ``energies`` (with ``counts``) against ``E_0``.
+
+    ``tolerance`` is absolute: reads within it of ``E_0`` count as ground states, and a best energy
+    within it is taken as ``E_0`` (residual 0, ratio 1). ``t_run`` and ``t_device`` are times per
+    read; NaN gives a NaN TTS. Keys: best_energy, residual_energy_per_spin, approximation_ratio,
+    mean_energy, mean_approximation_ratio, success_probability, success_ci_low, success_ci_high
+    (95% Wilson), tts, tts_device. With no reads or no ``E_0`` (NaN) the metrics that need them are NaN.
+    """
+    e = np.asarray(energies, dtype=float)
+    c = np.asarray(counts, dtype=float)
+    reads = float(c.sum())
+    nan = math.nan
+    best = float(e.min()) if e.size else nan
+    e0 = float(ground_energy)
+    known = math.isfinite(e0)
+    if known and abs(best - e0) <= tolerance:
+        best = e0
+    mean = float(np.dot(e, c) / reads) if reads else nan
+    p = lo = hi = t = td = nan
+    if reads and known:
+        hits = float(c[e <= e0 + tolerance].sum())
+        p = hits / reads
+        lo, hi = wilson_interval(hits, reads)
+        t = tts(p, t_run, target=target) if math.isfinite(t_run) else nan
+        td = tts(p, t_device, target=target) if math.isfinite(t_device) else nan
+    return {
+        "best_energy": best,
+        "residual_energy_per_spin": residual_energy_per_spin(best, e0, num_spins) if known else nan,
+        "approximation_ratio": approximation_ratio(best, e0) if known else nan,
+        "mean_energy": mean,
+        "mean_approximation_ratio": approximation_ratio(mean, e0) if known else nan,
+        "success_probability": p,
+        "success_ci_low": lo,
+        "success_ci_high": hi,
+        "tts": t,
+        "tts_device": td,
+    }

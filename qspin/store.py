@@ -4,6 +4,10 @@ A job row is written (status ``running``) *before* the backend starts, and a clo
 vendor job id is written as soon as the vendor hands it out, so a crash or Ctrl-C leaves a
 record that :func:`qspin.jobs.fetch_job` can complete later. Each change is one transaction
 (WAL mode): a job is never half-written. Secrets are redacted before anything is stored.
+
+The same file holds :func:`qspin.compare`'s rows (table ``results``, one per problem, backend,
+resolved parameters and seed, keyed so that a rerun skips finished rows) and the reference
+energy of each problem (table ``ground_truths``, so a resumed sweep never recomputes it).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from qspin.errors import StoreError
 from qspin.problem import IsingProblem
 from qspin.sampleset import SampleSet
 
-__all__ = ["JobRecord", "JobStore", "open_store", "redact"]
+__all__ = ["JobRecord", "JobStore", "ResultRecord", "open_store", "redact"]
 
 SCHEMA_VERSION = 1
 _SECRET_WORDS = ("token", "secret", "password", "apikey", "api_key", "authorization")
@@ -55,6 +59,29 @@ CREATE TABLE IF NOT EXISTS samples (
     spins BLOB NOT NULL,
     counts BLOB NOT NULL,
     energies BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    created REAL NOT NULL,
+    status TEXT NOT NULL,
+    problem_hash TEXT NOT NULL REFERENCES problems(hash),
+    backend TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    info TEXT,
+    energies BLOB,
+    counts BLOB,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS results_problem ON results(problem_hash);
+CREATE TABLE IF NOT EXISTS ground_truths (
+    problem_hash TEXT PRIMARY KEY REFERENCES problems(hash),
+    energy REAL NOT NULL,
+    kind TEXT NOT NULL,
+    degeneracy INTEGER,
+    source TEXT,
+    updated REAL NOT NULL
 );
 """
 
@@ -114,6 +141,25 @@ class JobRecord:
     error: str | None
 
 
+@dataclass(frozen=True)
+class ResultRecord:
+    """One stored compare row: ``record`` (decoded JSON: labels, parameters, timings) and ``info``
+    (the backend's info), with the energies and counts of its distinct samples."""
+
+    id: int
+    key: str
+    created: float
+    status: str
+    problem_hash: str
+    backend: str
+    seed: int
+    record: dict[str, Any]
+    info: dict[str, Any] | None
+    energies: np.ndarray | None
+    counts: np.ndarray | None
+    error: str | None
+
+
 class JobStore:
     """An SQLite job store at ``path`` (created if missing, WAL mode)."""
 
@@ -122,6 +168,9 @@ class JobStore:
         try:
             self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives a killed process (kill -9) and never corrupts the file;
+            # only a power loss or OS crash can roll back the last commits. FULL costs an fsync per row.
+            self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(_SCHEMA)
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -153,10 +202,7 @@ class JobStore:
         job_id = uuid.uuid4().hex
         now = time.time()
         with self._tx() as c:
-            c.execute(
-                "INSERT OR IGNORE INTO problems VALUES (?, ?)",
-                (problem.fingerprint, json.dumps(problem.to_json_dict(), allow_nan=False)),
-            )
+            self._add_problem(c, problem)
             c.execute(
                 "INSERT INTO jobs (id, created, updated, status, backend, kind, problem_hash, params, seed) "
                 "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
@@ -248,6 +294,129 @@ class JobStore:
         return SampleSet.from_spins(
             self.problem(record.problem_hash), _from_blob(row[0]), _from_blob(row[1]), record.info or {}
         )
+
+    # --- compare rows and ground truths -------------------------------------------------
+
+    def _add_problem(self, c, problem: IsingProblem) -> None:
+        c.execute(
+            "INSERT OR IGNORE INTO problems VALUES (?, ?)",
+            (problem.fingerprint, json.dumps(problem.to_json_dict(), allow_nan=False)),
+        )
+
+    def result_keys(self, *, status: str | None = "done") -> set[str]:
+        """Keys of the stored compare rows (only finished ones by default)."""
+        if status is None:
+            return {r[0] for r in self._conn.execute("SELECT key FROM results")}
+        return {r[0] for r in self._conn.execute("SELECT key FROM results WHERE status = ?", (status,))}
+
+    def put_result(
+        self,
+        problem: IsingProblem,
+        *,
+        key: str,
+        status: str,
+        backend: str,
+        seed: int,
+        record: dict[str, Any],
+        info: dict[str, Any] | None = None,
+        energies: np.ndarray | None = None,
+        counts: np.ndarray | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Commit one compare row in its own transaction; False (and nothing written) if ``key`` is done.
+
+        A failed row is stored as ``failed`` and replaced when the same key later finishes.
+        """
+        if status not in ("done", "failed"):
+            raise StoreError(f"unknown result status {status!r}")
+        with self._tx() as c:
+            row = c.execute("SELECT status FROM results WHERE key = ?", (key,)).fetchone()
+            if row is not None and row[0] == "done":
+                return False
+            self._add_problem(c, problem)
+            values = (
+                time.time(),
+                status,
+                problem.fingerprint,
+                backend,
+                int(seed),
+                _json(record),
+                None if info is None else _json(info),
+                None if energies is None else _to_blob(np.asarray(energies, dtype=np.float64)),
+                None if counts is None else _to_blob(np.asarray(counts, dtype=np.int64)),
+                None if error is None else str(error)[:2000],
+            )
+            if row is None:
+                c.execute(
+                    "INSERT INTO results (key, created, status, problem_hash, backend, seed, record, info, energies, "
+                    "counts, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, *values),
+                )
+            else:
+                c.execute(
+                    "UPDATE results SET created = ?, status = ?, problem_hash = ?, backend = ?, seed = ?, record = ?, "
+                    "info = ?, energies = ?, counts = ?, error = ? WHERE key = ?",
+                    (*values, key),
+                )
+        return True
+
+    def results(self, keys=None) -> list[ResultRecord]:
+        """Stored compare rows in the order they were first stored (all, or those with the given keys)."""
+        rows = self._conn.execute("SELECT * FROM results ORDER BY id").fetchall()
+        if keys is not None:
+            wanted = set(keys)
+            rows = [r for r in rows if r[1] in wanted]
+        return [
+            ResultRecord(
+                id_,
+                key,
+                created,
+                status,
+                phash,
+                backend,
+                seed,
+                json.loads(record),
+                json.loads(info) if info else None,
+                None if energies is None else _from_blob(energies),
+                None if counts is None else _from_blob(counts),
+                error,
+            )
+            for (id_, key, created, status, phash, backend, seed, record, info, energies, counts, error) in rows
+        ]
+
+    def ground_truths(self) -> dict[str, dict[str, Any]]:
+        """Problem hash -> ``{"energy", "kind", "degeneracy", "source", "updated"}``."""
+        rows = self._conn.execute("SELECT * FROM ground_truths").fetchall()
+        return {h: {"energy": e, "kind": k, "degeneracy": d, "source": s, "updated": u} for (h, e, k, d, s, u) in rows}
+
+    def set_ground_truth(
+        self,
+        problem: IsingProblem,
+        energy: float,
+        kind: str,
+        *,
+        degeneracy: int | None = None,
+        source: str = "",
+    ) -> bool:
+        """Record a problem's reference energy; True if stored.
+
+        ``kind`` is ``"exact"`` or ``"best-known"``. An exact energy replaces a best-known one; a
+        best-known energy only replaces a higher best-known one (never an exact one).
+        """
+        if kind not in ("exact", "best-known"):
+            raise StoreError(f"ground truth kind must be 'exact' or 'best-known', got {kind!r}")
+        with self._tx() as c:
+            row = c.execute(
+                "SELECT energy, kind FROM ground_truths WHERE problem_hash = ?", (problem.fingerprint,)
+            ).fetchone()
+            if row is not None and (row[1] == "exact" or (kind == "best-known" and energy >= row[0])):
+                return False
+            self._add_problem(c, problem)
+            c.execute(
+                "INSERT OR REPLACE INTO ground_truths VALUES (?, ?, ?, ?, ?, ?)",
+                (problem.fingerprint, float(energy), kind, degeneracy, source, time.time()),
+            )
+        return True
 
 
 class _Transaction:
