@@ -40,7 +40,7 @@ def problems():
 
 def backends():
     """The demo's backend settings; QAOA ones only when those backends are registered."""
-    from qspin.compare import DEPTH_KEYS
+    from qspin.compare_results import DEPTH_KEYS
     from qspin.solvers.registry import get_backend, list_backends
     from qspin.sweep import BackendSpec
 
