@@ -368,12 +368,19 @@ class IsingProblem:
         """Energies (float64 (R,)) of a (R, n) array of +-1 states, vectorised."""
         s = self.check_spins(samples, what=what).astype(np.float64)
         out = self._offset + s @ self._h
-        if self._w.size:
-            step = max(1, 2**22 // max(1, self._w.size))
-            for r0 in range(0, s.shape[0], step):
-                block = s[r0 : r0 + step]
-                out[r0 : r0 + step] += (block[:, self._i] * block[:, self._j]) @ self._w
+        if self._w.size and s.shape[0]:
+            out += (np.asarray(s @ self._upper_couplings) * s).sum(axis=1)  # sum_{i<j} J_ij s_i s_j
         return out
+
+    @cached_property
+    def _upper_couplings(self):
+        """``U`` with ``U[i, j] = J_ij`` for i < j (dense when at least 1/16 full, else CSR)."""
+        n = self.num_spins
+        if self._w.size * 16 >= n * n:
+            U = np.zeros((n, n))
+            U[self._i, self._j] = self._w
+            return U
+        return self.coupling_matrix()
 
     # --- QUBO (x = (1 + s) / 2, see qspin.conventions) ---------------------------------------
 
