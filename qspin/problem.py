@@ -374,12 +374,8 @@ class IsingProblem:
 
     @cached_property
     def _upper_couplings(self):
-        """``U`` with ``U[i, j] = J_ij`` for i < j (dense when at least 1/16 full, else CSR)."""
-        n = self.num_spins
-        if self._w.size * 16 >= n * n:
-            U = np.zeros((n, n))
-            U[self._i, self._j] = self._w
-            return U
+        """``U`` (CSR) with ``U[i, j] = J_ij`` for i < j; sparse products avoid BLAS threads that keep
+        spinning after the call and slow the numba kernels that follow."""
         return self.coupling_matrix()
 
     # --- QUBO (x = (1 + s) / 2, see qspin.conventions) ---------------------------------------
