@@ -47,7 +47,7 @@ from qspin.compare_results import improve_truths, load_results, merge_truth, res
 from qspin.errors import BackendError, ParameterError
 from qspin.metrics import ground_truth
 from qspin.problem import IsingProblem
-from qspin.store import JobStore, ResultRecord, open_store, redact
+from qspin.store import JobStore, ResultRecord, json_default, open_store, redact
 from qspin.sweep import BackendSpec, GroundTruthSpec, backend_specs, seed_list
 
 __all__ = ["compare", "load_results", "row_key", "run_ground_truth", "run_row", "summarize"]
@@ -136,19 +136,7 @@ def _worker_env(threads: int | None, inline: bool):
 
 def _plain(value):
     """JSON-safe copy (secrets redacted, numpy converted)."""
-
-    def default(obj):
-        if isinstance(obj, np.ndarray):
-            return obj.tolist()
-        if isinstance(obj, np.generic):
-            return obj.item()
-        if isinstance(obj, (set, frozenset)):
-            return sorted(obj)
-        if callable(obj):  # by name, not repr: a repr with an address would change every run's key
-            return f"<callable {getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__name__)}>"
-        return repr(obj)
-
-    return json.loads(json.dumps(redact(value), default=default, allow_nan=True))
+    return json.loads(json.dumps(redact(value), default=json_default, allow_nan=True))
 
 
 def run_row(task: RowTask) -> RowResult:

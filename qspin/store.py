@@ -98,16 +98,19 @@ def redact(value):
 
 
 def _json(value) -> str:
-    return json.dumps(redact(value), default=_json_default, allow_nan=True)
+    return json.dumps(redact(value), default=json_default, allow_nan=True)
 
 
-def _json_default(obj):
+def json_default(obj):
+    """``json.dumps`` fallback: numpy to lists and numbers, sets sorted, callables by name, else repr."""
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, (set, frozenset)):
         return sorted(obj)
+    if callable(obj):  # by name, not repr: a repr with an address would change every run's key
+        return f"<callable {getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__name__)}>"
     return repr(obj)
 
 

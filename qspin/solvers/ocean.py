@@ -24,6 +24,7 @@ import numpy as np
 from qspin.errors import MissingDependencyError, ParameterError, ProblemError
 from qspin.problem import IsingProblem
 from qspin.solvers.base import Backend, Samples
+from qspin.solvers.schedules import check_custom_schedule
 
 __all__ = ["OceanGreedyBackend", "OceanPIMCBackend", "OceanSABackend", "OceanTabuBackend", "vendor_seed"]
 
@@ -67,22 +68,6 @@ def _beta_range(value):
             raise ParameterError(f"beta_range[{k}] must be a positive finite number, got {b!r}")
         out.append(float(b))
     return tuple(out)
-
-
-def _beta_schedule(value) -> np.ndarray:
-    if value is None:
-        raise ParameterError("beta_schedule_type='custom' needs beta_schedule, the inverse temperature of every sweep")
-    try:
-        b = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError("beta_schedule must be a 1-D array of non-negative numbers") from None
-    if b.ndim != 1 or b.size == 0:
-        raise ParameterError(f"beta_schedule must be 1-D and non-empty, got shape {b.shape}")
-    bad = ~(np.isfinite(b) & (b >= 0))
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        raise ParameterError(f"beta_schedule[{k}] = {b[k]!r}; betas must be finite and >= 0")
-    return b
 
 
 def _initial_states(problem: IsingProblem, value, num_reads: int):
@@ -198,7 +183,7 @@ class OceanSABackend(Backend):
         if not isinstance(kind, str) or kind not in ("geometric", "linear", "custom"):
             raise ParameterError(f"beta_schedule_type must be 'geometric', 'linear' or 'custom', got {kind!r}")
         if kind == "custom":
-            p["beta_schedule"] = _beta_schedule(p["beta_schedule"])
+            p["beta_schedule"] = check_custom_schedule(p["beta_schedule"])
             if p["beta_range"] is not None:
                 raise ParameterError(
                     "beta_range and a custom beta_schedule both set the betas; pass only beta_schedule"
