@@ -69,3 +69,17 @@ def isolated_dwave_config(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
     monkeypatch.setenv("QSPIN_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path
+
+
+def engine_agreement_problems():
+    """(label, problem) pairs with fields and offsets on which every QAOA engine must agree."""
+    from qspin import IsingProblem
+    from qspin.models import sherrington_kirkpatrick
+
+    rng = np.random.default_rng(7)
+    yield "random5", random_problem(rng, 5, density=0.8, field=0.7)
+    yield "random7-sparse", random_problem(rng, 7, density=0.4, field=1.3, offset=-2.5)
+    sk = sherrington_kirkpatrick(8, seed=3)
+    yield "sk8-field-offset", sk.replace(h=np.linspace(-0.6, 0.9, 8), offset=1.75)
+    yield "one-spin", IsingProblem([0.8], offset=0.3)
+    yield "fields-only", IsingProblem([0.5, -1.0, 0.25], offset=-0.4)

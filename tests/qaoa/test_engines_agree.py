@@ -11,8 +11,7 @@ from scipy import stats
 import qspin.qaoa as qaoa
 from qspin import IsingProblem, ParameterError
 from qspin.conventions import spins_to_basis_indices
-from qspin.models import sherrington_kirkpatrick
-from tests.conftest import random_problem
+from tests.conftest import engine_agreement_problems
 
 pytest.importorskip("qiskit_aer")
 
@@ -20,12 +19,7 @@ TOL = 1e-8
 
 
 def problems():
-    rng = np.random.default_rng(7)
-    yield "random5", random_problem(rng, 5, density=0.8, field=0.7)
-    yield "random7-sparse", random_problem(rng, 7, density=0.4, field=1.3, offset=-2.5)
-    sk = sherrington_kirkpatrick(8, seed=3)
-    yield "sk8-field-offset", sk.replace(h=np.linspace(-0.6, 0.9, 8), offset=1.75)
-    yield "one-spin", IsingProblem([0.8], offset=0.3)
+    return engine_agreement_problems()
 
 
 PROBLEMS = dict(problems())
