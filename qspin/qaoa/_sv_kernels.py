@@ -1,15 +1,17 @@
 """Numba kernels of the QAOA statevector engine: a diagonal cost phase and an X mixer, blocked.
 
-Amplitudes are complex128, passed to the kernels as their float64 view ``v`` (``v[2k]`` real,
-``v[2k+1]`` imaginary part of amplitude ``k``); index ``k = sum_q b_q 2^q``, qubit 0 least
+The state is held as two float64 arrays, ``x`` the real and ``y`` the imaginary parts (a
+structure of arrays: every butterfly is then plain lane-wise arithmetic that LLVM vectorises,
+about 1.6x faster than interleaved complex128 here). Index ``k = sum_q b_q 2^q``, qubit 0 least
 significant. The mixer ``exp(-i beta X)`` on one qubit maps a pair ``(a, b)`` (bit clear, bit set)
-to ``(c a - i s b, c b - i s a)`` with ``c = cos beta``, ``s = sin beta``.
+to ``(c a - i s b, c b - i s a)`` with ``c = cos beta``, ``s = sin beta``; in real parts
+``a' = (c ar + s bi, c ai - s br)``.
 
 Memory passes per layer: a *low* pass walks contiguous blocks of ``2^low`` amplitudes (cache
 resident), applies the phase and then the rotations of qubits ``0..low-1`` two at a time
-(radix 4); each *high* pass rotates up to ``m`` further qubits at once on tiles of ``2^m`` rows
-of ``seg`` contiguous amplitudes. The backward (adjoint) kernels carry a second array through
-the same passes and accumulate ``Im <lam|X_j|psi>`` and ``Im <lam|E|psi>`` on the way.
+(radix 4; qubits 0-3 by index within groups of 16, the others along rows of ``2^q``); each *high* pass rotates up to ``m`` further qubits at once on tiles of ``2^m`` rows
+of ``seg`` contiguous amplitudes. The backward (adjoint) kernels carry a second pair of arrays
+(``u``, ``w``) through the same passes and accumulate ``Im <lam|X_j|psi>`` and ``Im <lam|E|psi>`` on the way.
 
 ``cis`` is a branch-free sine/cosine (Cody-Waite reduction to [-pi/4, pi/4], Cephes minimax
 polynomials, about 1 ulp) that LLVM vectorises; libm's is ~15x slower here. It is exact in the
@@ -107,114 +109,157 @@ def ising_diagonal(J, h, offset, low, out):
 
 
 @njit(inline="always", fastmath=_FM)
-def _quad(v, i0, i1, i2, i3, c, s):
+def _quad(x, y, i0, i1, i2, i3, c, s):
     """exp(-i beta X) on both qubits of the 4 amplitudes i0, i1 = i0^q, i2 = i0^r, i3 = i0^q^r."""
-    a0r, a0i, a1r, a1i = v[2 * i0], v[2 * i0 + 1], v[2 * i1], v[2 * i1 + 1]
-    a2r, a2i, a3r, a3i = v[2 * i2], v[2 * i2 + 1], v[2 * i3], v[2 * i3 + 1]
+    a0r, a0i, a1r, a1i = x[i0], y[i0], x[i1], y[i1]
+    a2r, a2i, a3r, a3i = x[i2], y[i2], x[i3], y[i3]
     b0r, b0i, b1r, b1i = c * a0r + s * a1i, c * a0i - s * a1r, c * a1r + s * a0i, c * a1i - s * a0r
     b2r, b2i, b3r, b3i = c * a2r + s * a3i, c * a2i - s * a3r, c * a3r + s * a2i, c * a3i - s * a2r
-    v[2 * i0], v[2 * i0 + 1] = c * b0r + s * b2i, c * b0i - s * b2r
-    v[2 * i2], v[2 * i2 + 1] = c * b2r + s * b0i, c * b2i - s * b0r
-    v[2 * i1], v[2 * i1 + 1] = c * b1r + s * b3i, c * b1i - s * b3r
-    v[2 * i3], v[2 * i3 + 1] = c * b3r + s * b1i, c * b3i - s * b1r
+    x[i0], y[i0] = c * b0r + s * b2i, c * b0i - s * b2r
+    x[i2], y[i2] = c * b2r + s * b0i, c * b2i - s * b0r
+    x[i1], y[i1] = c * b1r + s * b3i, c * b1i - s * b3r
+    x[i3], y[i3] = c * b3r + s * b1i, c * b3i - s * b1r
 
 
 @njit(inline="always", fastmath=_FM)
-def _pair(v, i0, i1, c, s):
-    ar, ai, br, bi = v[2 * i0], v[2 * i0 + 1], v[2 * i1], v[2 * i1 + 1]
-    v[2 * i0], v[2 * i0 + 1] = c * ar + s * bi, c * ai - s * br
-    v[2 * i1], v[2 * i1 + 1] = c * br + s * ai, c * bi - s * ar
+def _pair(x, y, i0, i1, c, s):
+    ar, ai, br, bi = x[i0], y[i0], x[i1], y[i1]
+    x[i0], y[i0] = c * ar + s * bi, c * ai - s * br
+    x[i1], y[i1] = c * br + s * ai, c * bi - s * ar
 
 
 @njit(cache=True, fastmath=_FM)
-def _quad_rows(r0, r1, r2, r3, c, s):
-    """``_quad`` along rows (float views of equal length); r1, r2 differ from r0 in one qubit each."""
-    for t in range(r0.size // 2):
-        a0r, a0i, a1r, a1i = r0[2 * t], r0[2 * t + 1], r1[2 * t], r1[2 * t + 1]
-        a2r, a2i, a3r, a3i = r2[2 * t], r2[2 * t + 1], r3[2 * t], r3[2 * t + 1]
+def _quad_rows(x0, y0, x1, y1, x2, y2, x3, y3, c, s):
+    """``_quad`` along four rows of equal length; rows 1, 2 differ from row 0 in one qubit each."""
+    for t in range(x0.size):
+        a0r, a0i, a1r, a1i = x0[t], y0[t], x1[t], y1[t]
+        a2r, a2i, a3r, a3i = x2[t], y2[t], x3[t], y3[t]
         b0r, b0i, b1r, b1i = c * a0r + s * a1i, c * a0i - s * a1r, c * a1r + s * a0i, c * a1i - s * a0r
         b2r, b2i, b3r, b3i = c * a2r + s * a3i, c * a2i - s * a3r, c * a3r + s * a2i, c * a3i - s * a2r
-        r0[2 * t], r0[2 * t + 1] = c * b0r + s * b2i, c * b0i - s * b2r
-        r2[2 * t], r2[2 * t + 1] = c * b2r + s * b0i, c * b2i - s * b0r
-        r1[2 * t], r1[2 * t + 1] = c * b1r + s * b3i, c * b1i - s * b3r
-        r3[2 * t], r3[2 * t + 1] = c * b3r + s * b1i, c * b3i - s * b1r
+        x0[t], y0[t] = c * b0r + s * b2i, c * b0i - s * b2r
+        x2[t], y2[t] = c * b2r + s * b0i, c * b2i - s * b0r
+        x1[t], y1[t] = c * b1r + s * b3i, c * b1i - s * b3r
+        x3[t], y3[t] = c * b3r + s * b1i, c * b3i - s * b1r
 
 
 @njit(cache=True, fastmath=_FM)
-def _pair_rows(r0, r1, c, s):
-    for t in range(r0.size // 2):
-        ar, ai, br, bi = r0[2 * t], r0[2 * t + 1], r1[2 * t], r1[2 * t + 1]
-        r0[2 * t], r0[2 * t + 1] = c * ar + s * bi, c * ai - s * br
-        r1[2 * t], r1[2 * t + 1] = c * br + s * ai, c * bi - s * ar
+def _pair_rows(x0, y0, x1, y1, c, s):
+    for t in range(x0.size):
+        ar, ai, br, bi = x0[t], y0[t], x1[t], y1[t]
+        x0[t], y0[t] = c * ar + s * bi, c * ai - s * br
+        x1[t], y1[t] = c * br + s * ai, c * bi - s * ar
 
 
 @njit(inline="always")
-def _row(v, start, length):
-    return v[2 * start : 2 * (start + length)]
+def _quad_at(x, y, a, d, seg, c, s):
+    """``_quad_rows`` on the rows ``a + j d + [0, seg)``, j = 0..3."""
+    _quad_rows(
+        x[a : a + seg], y[a : a + seg], x[a + d : a + d + seg], y[a + d : a + d + seg],
+        x[a + 2 * d : a + 2 * d + seg], y[a + 2 * d : a + 2 * d + seg],
+        x[a + 3 * d : a + 3 * d + seg], y[a + 3 * d : a + 3 * d + seg], c, s,
+    )  # fmt: skip
+
+
+@njit(inline="always")
+def _pair_at(x, y, a, d, seg, c, s):
+    _pair_rows(x[a : a + seg], y[a : a + seg], x[a + d : a + d + seg], y[a + d : a + d + seg], c, s)
 
 
 @njit(cache=True, fastmath=_FM)
-def _rotate_rows(v, base, lo, m, seg, c, s):
+def _rot01(x, y, c, s):
+    """Qubits 0 and 1 of a slice whose length is a multiple of 4."""
+    for g in range(0, x.size, 4):
+        _quad(x, y, g, g + 1, g + 2, g + 3, c, s)
+
+
+@njit(cache=True, fastmath=_FM)
+def _rot23(x, y, c, s):
+    """Qubits 2 and 3 of a slice whose length is a multiple of 16 (four quads side by side)."""
+    for g in range(0, x.size, 16):
+        _quad(x, y, g, g + 4, g + 8, g + 12, c, s)
+        _quad(x, y, g + 1, g + 5, g + 9, g + 13, c, s)
+        _quad(x, y, g + 2, g + 6, g + 10, g + 14, c, s)
+        _quad(x, y, g + 3, g + 7, g + 11, g + 15, c, s)
+
+
+@njit(cache=True, fastmath=_FM)
+def _rot_short(x, y, nq, c, s):
+    """Qubits 0..nq-1 of a slice by index (blocks too small for ``_rot01``/``_rot23``)."""
+    q = 0
+    while q + 1 < nq:
+        d = 1 << q
+        for hi in range(0, x.size, 4 * d):
+            for t in range(hi, hi + d):
+                _quad(x, y, t, t + d, t + 2 * d, t + 3 * d, c, s)
+        q += 2
+    if q < nq:
+        d = 1 << q
+        for hi in range(0, x.size, 2 * d):
+            for t in range(hi, hi + d):
+                _pair(x, y, t, t + d, c, s)
+
+
+@njit(cache=True, fastmath=_FM)
+def _rotate_rows(x, y, base, lo, m, seg, c, s):
     """Rotate qubits lo..lo+m-1 on the 2^m rows ``base + (r << lo) + [0, seg)``, two at a time."""
     q = 0
     while q + 1 < m:
         d = 1 << (lo + q)
         for r in range(1 << m):
             if (r >> q) & 3 == 0:
-                a = base + (r << lo)
-                _quad_rows(_row(v, a, seg), _row(v, a + d, seg), _row(v, a + 2 * d, seg), _row(v, a + 3 * d, seg), c, s)
+                _quad_at(x, y, base + (r << lo), d, seg, c, s)
         q += 2
     if q < m:
         d = 1 << (lo + q)
         for r in range(1 << m):
             if (r >> q) & 1 == 0:
-                a = base + (r << lo)
-                _pair_rows(_row(v, a, seg), _row(v, a + d, seg), c, s)
+                _pair_at(x, y, base + (r << lo), d, seg, c, s)
 
 
-SHORT = 4  # qubits 0..3 are rotated by index: rows of fewer than 16 amplitudes are too short to slice
+SHORT = 4  # qubits 0..3 are rotated by index: rows of fewer than 16 amplitudes are too short
 
 
 @njit(cache=True, fastmath=_FM)
-def _rotate_block(v, base, low, c, s):
+def _rotate_block(x, y, base, low, c, s):
     """Rotate qubits 0..low-1 of the contiguous block of 2^low amplitudes at ``base``."""
     size = 1 << low
-    short = min(low, SHORT)
-    q = 0
-    while q + 1 < short:
-        s1 = 1 << q
-        for hi in range(base, base + size, 4 * s1):
-            for t in range(hi, hi + s1):
-                _quad(v, t, t + s1, t + 2 * s1, t + 3 * s1, c, s)
+    xb, yb = x[base : base + size], y[base : base + size]
+    if low < SHORT:
+        _rot_short(xb, yb, low, c, s)
+        return
+    _rot01(xb, yb, c, s)
+    _rot23(xb, yb, c, s)
+    q = SHORT
+    while q + 1 < low:  # stage (q, q+1): quads of rows of 2^q amplitudes
+        d = 1 << q
+        for hi in range(base, base + size, 4 * d):
+            _quad_at(x, y, hi, d, d, c, s)
         q += 2
-    if q < short:
-        s1 = 1 << q
-        for hi in range(base, base + size, 2 * s1):
-            for t in range(hi, hi + s1):
-                _pair(v, t, t + s1, c, s)
-    if short < low:
-        _rotate_rows(v, base, short, low - short, 1 << short, c, s)
+    if q < low:
+        d = 1 << q
+        for hi in range(base, base + size, 2 * d):
+            _pair_at(x, y, hi, d, d, c, s)
 
 
 @njit(cache=True, fastmath=_FM)
-def _phase_rows(vb, db, gamma, fast, init, amp):
-    """``vb *= exp(-i gamma db)``, or with ``init`` ``vb = amp exp(-i gamma db)``."""
+def _phase_rows(xb, yb, db, gamma, fast, init, amp):
+    """``psi *= exp(-i gamma db)``, or with ``init`` ``psi = amp exp(-i gamma db)``."""
     if init:
         for k in range(db.size):
             cr, si = cis(gamma * db[k], fast)
-            vb[2 * k], vb[2 * k + 1] = amp * cr, -amp * si
+            xb[k], yb[k] = amp * cr, -amp * si
     else:
         for k in range(db.size):
             cr, si = cis(gamma * db[k], fast)
-            re, im = vb[2 * k], vb[2 * k + 1]
-            vb[2 * k], vb[2 * k + 1] = re * cr + im * si, im * cr - re * si
+            re, im = xb[k], yb[k]
+            xb[k], yb[k] = re * cr + im * si, im * cr - re * si
 
 
 # --- forward passes ------------------------------------------------------------------------
 
 
 @njit(cache=True, parallel=True)
-def phase_low(v, diag, gamma, c, s, low, mix, init, fast):
+def phase_low(x, y, diag, gamma, c, s, low, mix, init, fast):
     """One pass: ``psi *= exp(-i gamma E)`` then (if ``mix``) rotate qubits 0..low-1.
 
     With ``init`` the state is taken to be |+>^n and only written (the first layer).
@@ -223,155 +268,157 @@ def phase_low(v, diag, gamma, c, s, low, mix, init, fast):
     size = 1 << low
     for blk in prange(diag.size >> low):
         base = blk << low
-        _phase_rows(_row(v, base, size), diag[base : base + size], gamma, fast, init, amp)
+        _phase_rows(x[base : base + size], y[base : base + size], diag[base : base + size], gamma, fast, init, amp)
         if mix:
-            _rotate_block(v, base, low, c, s)
+            _rotate_block(x, y, base, low, c, s)
 
 
 @njit(cache=True, parallel=True)
-def mix_low(v, c, s, low):
+def mix_low(x, y, c, s, low):
     """One pass rotating qubits 0..low-1 (blocks of 2^low amplitudes)."""
-    for blk in prange((v.size // 2) >> low):
-        _rotate_block(v, blk << low, low, c, s)
+    for blk in prange(x.size >> low):
+        _rotate_block(x, y, blk << low, low, c, s)
 
 
 @njit(cache=True, parallel=True)
-def mix_high(v, lo, m, seg, c, s):
+def mix_high(x, y, lo, m, seg, c, s):
     """One pass rotating qubits lo..lo+m-1 (tiles of 2^m rows of ``seg`` amplitudes)."""
     nseg = (1 << lo) // seg
-    for tile in prange((v.size // 2 >> (lo + m)) * nseg):
-        _rotate_rows(v, ((tile // nseg) << (lo + m)) + (tile % nseg) * seg, lo, m, seg, c, s)
+    for tile in prange((x.size >> (lo + m)) * nseg):
+        _rotate_rows(x, y, ((tile // nseg) << (lo + m)) + (tile % nseg) * seg, lo, m, seg, c, s)
 
 
 @njit(cache=True, parallel=True, fastmath=True)
-def expectation(v, diag):
+def expectation(x, y, diag):
     """sum_k |psi_k|^2 E_k."""
     acc = 0.0
     for k in prange(diag.size):
-        acc += (v[2 * k] * v[2 * k] + v[2 * k + 1] * v[2 * k + 1]) * diag[k]
+        acc += (x[k] * x[k] + y[k] * y[k]) * diag[k]
     return acc
 
 
 @njit(cache=True, parallel=True, fastmath=True)
-def probabilities(v, out):
+def probabilities(x, y, out):
     for k in prange(out.size):
-        out[k] = v[2 * k] * v[2 * k] + v[2 * k + 1] * v[2 * k + 1]
+        out[k] = x[k] * x[k] + y[k] * y[k]
 
 
 @njit(cache=True, parallel=True, fastmath=True)
-def times_diagonal(v, diag, w):
-    """``w = E psi``; returns <psi|E|psi>."""
+def times_diagonal(x, y, diag, u, w):
+    """``(u, w) = E psi``; returns <psi|E|psi>."""
     acc = 0.0
     for k in prange(diag.size):
         e = diag[k]
-        re, im = v[2 * k], v[2 * k + 1]
-        w[2 * k], w[2 * k + 1] = e * re, e * im
+        re, im = x[k], y[k]
+        u[k], w[k] = e * re, e * im
         acc += e * (re * re + im * im)
     return acc
 
 
-# --- backward (adjoint) passes ---------------------------------------------------------------
+# --- backward (adjoint) passes: psi = x + i y, lam = u + i w ---------------------------------
 
 
 @njit(cache=True, fastmath=True)
-def _xterm_rows(va, wa, vb, wb):
-    """sum_t Im(conj(wa_t) vb_t + conj(wb_t) va_t): rows a, b differ in one qubit j; the pairs'
-    share of Im <w|X_j|v>."""
+def _xterm_rows(xa, ya, ua, wa, xb, yb, ub, wb):
+    """sum_t Im(conj(lam_a) psi_b + conj(lam_b) psi_a): rows a, b differ in one qubit j; the
+    pairs' share of Im <lam|X_j|psi>."""
     acc = 0.0
-    for t in range(va.size // 2):
-        acc += (wa[2 * t] * vb[2 * t + 1] - wa[2 * t + 1] * vb[2 * t]) + (
-            wb[2 * t] * va[2 * t + 1] - wb[2 * t + 1] * va[2 * t]
-        )
+    for t in range(xa.size):
+        acc += (ua[t] * yb[t] - wa[t] * xb[t]) + (ub[t] * ya[t] - wb[t] * xa[t])
     return acc
 
 
+@njit(inline="always")
+def _xterm_at(x, y, u, w, a, d, seg):
+    b = a + d
+    return _xterm_rows(
+        x[a : a + seg], y[a : a + seg], u[a : a + seg], w[a : a + seg],
+        x[b : b + seg], y[b : b + seg], u[b : b + seg], w[b : b + seg],
+    )  # fmt: skip
+
+
 @njit(cache=True)
-def _xterms(v, w, base, lo, m, seg):
-    """sum over qubits lo..lo+m-1 of Im <w|X_j|v> restricted to the rows ``base + (r << lo) + [0, seg)``."""
+def _xterms(x, y, u, w, base, lo, m, seg):
+    """sum over qubits lo..lo+m-1 of Im <lam|X_j|psi> restricted to the rows ``base + (r << lo) + [0, seg)``."""
     acc = 0.0
     for q in range(m):
         d = 1 << (lo + q)
         for r in range(1 << m):
             if (r >> q) & 1 == 0:
-                a = base + (r << lo)
-                acc += _xterm_rows(_row(v, a, seg), _row(w, a, seg), _row(v, a + d, seg), _row(w, a + d, seg))
+                acc += _xterm_at(x, y, u, w, base + (r << lo), d, seg)
     return acc
 
 
-@njit(inline="always", fastmath=True)
-def _xterm(v, w, a, b):
-    """Im(conj(w_a) v_b + conj(w_b) v_a): one pair's share of Im <w|X_j|v>."""
-    return (w[2 * a] * v[2 * b + 1] - w[2 * a + 1] * v[2 * b]) + (w[2 * b] * v[2 * a + 1] - w[2 * b + 1] * v[2 * a])
-
-
 @njit(cache=True, fastmath=True)
-def _xterm_block(v, w, base, low):
-    """sum_{j<low} Im <w|X_j|v> restricted to the block of 2^low amplitudes at ``base``."""
+def _xterm_block(x, y, u, w, base, low):
+    """sum_{j<low} Im <lam|X_j|psi> restricted to the block of 2^low amplitudes at ``base``."""
     size = 1 << low
     acc = 0.0
     for q in range(min(low, SHORT)):
         d = 1 << q
         for hi in range(base, base + size, 2 * d):
-            for t in range(hi, hi + d):
-                acc += _xterm(v, w, t, t + d)
+            for a in range(hi, hi + d):
+                b = a + d
+                acc += (u[a] * y[b] - w[a] * x[b]) + (u[b] * y[a] - w[b] * x[a])
     for q in range(SHORT, low):
-        for hi in range(base, base + size, 2 << q):
-            acc += _xterms(v, w, hi, q, 1, 1 << q)
+        d = 1 << q
+        for hi in range(base, base + size, 2 * d):
+            acc += _xterm_at(x, y, u, w, hi, d, d)
     return acc
 
 
 @njit(cache=True, fastmath=True)
-def _eterm_rows(vb, wb, db):
-    """Im <w|E|v> on a block."""
+def _eterm_rows(xb, yb, ub, wb, db):
+    """Im <lam|E|psi> on a block."""
     acc = 0.0
     for k in range(db.size):
-        acc += db[k] * (wb[2 * k] * vb[2 * k + 1] - wb[2 * k + 1] * vb[2 * k])
+        acc += db[k] * (ub[k] * yb[k] - wb[k] * xb[k])
     return acc
 
 
 @njit(cache=True, fastmath=_FM)
-def _unphase_rows(vb, wb, db, gamma, fast):
-    """Both rows times exp(+i gamma E)."""
+def _unphase_rows(xb, yb, ub, wb, db, gamma, fast):
+    """Both states times exp(+i gamma E)."""
     for k in range(db.size):
         cr, si = cis(gamma * db[k], fast)
-        re, im = vb[2 * k], vb[2 * k + 1]
-        vb[2 * k], vb[2 * k + 1] = re * cr - im * si, im * cr + re * si
-        re, im = wb[2 * k], wb[2 * k + 1]
-        wb[2 * k], wb[2 * k + 1] = re * cr - im * si, im * cr + re * si
+        re, im = xb[k], yb[k]
+        xb[k], yb[k] = re * cr - im * si, im * cr + re * si
+        re, im = ub[k], wb[k]
+        ub[k], wb[k] = re * cr - im * si, im * cr + re * si
 
 
 @njit(cache=True, parallel=True)
-def unmix_high(v, w, lo, m, seg, c, s):
-    """Rotate qubits lo..lo+m-1 of both arrays by exp(+i beta X); returns sum_j Im <w|X_j|v>."""
+def unmix_high(x, y, u, w, lo, m, seg, c, s):
+    """Rotate qubits lo..lo+m-1 of both states by exp(+i beta X); returns sum_j Im <lam|X_j|psi>."""
     nseg = (1 << lo) // seg
-    ntiles = (v.size // 2 >> (lo + m)) * nseg
+    ntiles = (x.size >> (lo + m)) * nseg
     parts = np.zeros(ntiles)
     for tile in prange(ntiles):
         base = ((tile // nseg) << (lo + m)) + (tile % nseg) * seg
-        parts[tile] = _xterms(v, w, base, lo, m, seg)
-        _rotate_rows(v, base, lo, m, seg, c, -s)
-        _rotate_rows(w, base, lo, m, seg, c, -s)
+        parts[tile] = _xterms(x, y, u, w, base, lo, m, seg)
+        _rotate_rows(x, y, base, lo, m, seg, c, -s)
+        _rotate_rows(u, w, base, lo, m, seg, c, -s)
     return parts.sum()
 
 
 @njit(cache=True, parallel=True)
-def unmix_unphase_low(v, w, diag, gamma, c, s, low, fast):
-    """Undo a low pass on both arrays (rotations, then the phase).
+def unmix_unphase_low(x, y, u, w, diag, gamma, c, s, low, fast):
+    """Undo a low pass on both states (rotations, then the phase).
 
-    Returns ``(sum_{j<low} Im <w|X_j|v>, Im <w|E|v>)``; both are unchanged by the common
-    rotations (they commute with X_j) and by the common phase (it commutes with E), so they
-    are read at whatever point of the pass is convenient.
+    Returns ``(sum_{j<low} Im <lam|X_j|psi>, Im <lam|E|psi>)``; both are unchanged by the
+    common rotations (they commute with X_j) and by the common phase (it commutes with E), so
+    they are read at whatever point of the pass is convenient.
     """
     size = 1 << low
     nblk = diag.size >> low
     parts = np.zeros((nblk, 2))
     for blk in prange(nblk):
         base = blk << low
-        px = _xterm_block(v, w, base, low)
-        _rotate_block(v, base, low, c, -s)
-        _rotate_block(w, base, low, c, -s)
-        vb, wb, db = _row(v, base, size), _row(w, base, size), diag[base : base + size]
-        parts[blk, 0] = px
-        parts[blk, 1] = _eterm_rows(vb, wb, db)
-        _unphase_rows(vb, wb, db, gamma, fast)
+        parts[blk, 0] = _xterm_block(x, y, u, w, base, low)
+        _rotate_block(x, y, base, low, c, -s)
+        _rotate_block(u, w, base, low, c, -s)
+        sl = slice(base, base + size)
+        xb, yb, ub, wb, db = x[sl], y[sl], u[sl], w[sl], diag[sl]
+        parts[blk, 1] = _eterm_rows(xb, yb, ub, wb, db)
+        _unphase_rows(xb, yb, ub, wb, db, gamma, fast)
     return parts[:, 0].sum(), parts[:, 1].sum()
