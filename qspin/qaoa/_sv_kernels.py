@@ -422,3 +422,96 @@ def unmix_unphase_low(x, y, u, w, diag, gamma, c, s, low, fast):
         parts[blk, 1] = _eterm_rows(xb, yb, ub, wb, db)
         _unphase_rows(xb, yb, ub, wb, db, gamma, fast)
     return parts[:, 0].sum(), parts[:, 1].sum()
+
+
+# --- flip-symmetric states: the half with the top qubit clear ---------------------------------
+# When E(s) = E(-s) the state keeps psi[k] = psi[~k], so only the M = 2^(n-1) amplitudes with
+# the top qubit clear are stored. Qubits 0..n-2 rotate as usual; the top qubit pairs the stored
+# amplitude k with psi[k ^ top] = psi[M - 1 - k]: a butterfly between k and its mirror image,
+# done in the low pass on blocks ``a`` and ``nblk - 1 - a`` together (a block with itself when
+# there is only one).
+
+
+@njit(cache=True, fastmath=_FM)
+def _reflect_rows(xa, ya, xb, yb, c, s):
+    """exp(-i beta X) on the pairs (a_t, b_{L-1-t}), L = len(b)."""
+    last = xb.size - 1
+    for t in range(xa.size):
+        ar, ai, br, bi = xa[t], ya[t], xb[last - t], yb[last - t]
+        xa[t], ya[t] = c * ar + s * bi, c * ai - s * br
+        xb[last - t], yb[last - t] = c * br + s * ai, c * bi - s * ar
+
+
+@njit(cache=True, fastmath=True)
+def _xterm_reflect(xa, ya, ua, wa, xb, yb, ub, wb):
+    """sum_t Im(conj(lam_a_t) psi_b_{L-1-t} + conj(lam_b_{L-1-t}) psi_a_t): the top qubit's share."""
+    last = xb.size - 1
+    acc = 0.0
+    for t in range(xa.size):
+        r = last - t
+        acc += (ua[t] * yb[r] - wa[t] * xb[r]) + (ub[r] * ya[t] - wb[r] * xa[t])
+    return acc
+
+
+@njit(inline="always")
+def _mirror_blocks(nblk, pb, low):
+    """(start of block a, start of its mirror block, half-length when a is its own mirror or 0)."""
+    size = 1 << low
+    if nblk == 1:
+        return 0, size // 2, size // 2
+    return pb << low, (nblk - 1 - pb) << low, 0
+
+
+@njit(cache=True, parallel=True)
+def phase_low_sym(x, y, diag, gamma, c, s, low, init, fast):
+    """``phase_low`` with ``mix`` on the stored half (``diag`` is E on that half), the top
+    qubit's rotation included; ``init`` starts from |+>^n (amplitudes 2^(-n/2))."""
+    amp = 1.0 / np.sqrt(2.0 * diag.size)
+    size = 1 << low
+    nblk = diag.size >> low
+    for pb in prange(max(nblk // 2, 1)):
+        a, b, half = _mirror_blocks(nblk, pb, low)
+        sa = slice(a, a + size)
+        _phase_rows(x[sa], y[sa], diag[sa], gamma, fast, init, amp)
+        if half:  # one block, its own mirror: pairs (t, size - 1 - t)
+            _reflect_rows(x[:half], y[:half], x[half:size], y[half:size], c, s)
+        else:
+            sb = slice(b, b + size)
+            _phase_rows(x[sb], y[sb], diag[sb], gamma, fast, init, amp)
+            _reflect_rows(x[sa], y[sa], x[sb], y[sb], c, s)
+            _rotate_block(x, y, b, low, c, s)
+        _rotate_block(x, y, a, low, c, s)
+
+
+@njit(cache=True, parallel=True)
+def unmix_unphase_low_sym(x, y, u, w, diag, gamma, c, s, low, fast):
+    """``unmix_unphase_low`` for the stored halves; the X sum includes the top qubit."""
+    size = 1 << low
+    nblk = diag.size >> low
+    npairs = max(nblk // 2, 1)
+    parts = np.zeros((npairs, 2))
+    for pb in prange(npairs):
+        a, b, half = _mirror_blocks(nblk, pb, low)
+        sa = slice(a, a + size)
+        if half:
+            lo_, hi_ = slice(0, half), slice(half, size)
+            px = _xterm_reflect(x[lo_], y[lo_], u[lo_], w[lo_], x[hi_], y[hi_], u[hi_], w[hi_])
+            px += _xterm_block(x, y, u, w, a, low)
+            _reflect_rows(x[lo_], y[lo_], x[hi_], y[hi_], c, -s)
+            _reflect_rows(u[lo_], w[lo_], u[hi_], w[hi_], c, -s)
+        else:
+            sb = slice(b, b + size)
+            px = _xterm_reflect(x[sa], y[sa], u[sa], w[sa], x[sb], y[sb], u[sb], w[sb])
+            px += _xterm_block(x, y, u, w, a, low) + _xterm_block(x, y, u, w, b, low)
+            _reflect_rows(x[sa], y[sa], x[sb], y[sb], c, -s)
+            _reflect_rows(u[sa], w[sa], u[sb], w[sb], c, -s)
+            _rotate_block(x, y, b, low, c, -s)
+            _rotate_block(u, w, b, low, c, -s)
+            parts[pb, 1] = _eterm_rows(x[sb], y[sb], u[sb], w[sb], diag[sb])
+            _unphase_rows(x[sb], y[sb], u[sb], w[sb], diag[sb], gamma, fast)
+        _rotate_block(x, y, a, low, c, -s)
+        _rotate_block(u, w, a, low, c, -s)
+        parts[pb, 0] = px
+        parts[pb, 1] += _eterm_rows(x[sa], y[sa], u[sa], w[sa], diag[sa])
+        _unphase_rows(x[sa], y[sa], u[sa], w[sa], diag[sa], gamma, fast)
+    return parts[:, 0].sum(), parts[:, 1].sum()

@@ -9,7 +9,11 @@ Amplitude ``k`` is the basis state with qubit ``q`` = bit ``q`` of ``k`` (qubit 
 significant, as Qiskit) and spin ``1 - 2 bit`` (see :mod:`qspin.conventions`). The cost
 diagonal ``E_k`` is computed once per problem (and cached by fingerprint); a layer is then one
 fused phase + low-qubit mixer pass over memory plus one pass per ``HIGH_BITS`` further qubits.
-Functions taking ``cost`` accept an :class:`~qspin.problem.IsingProblem` or any real diagonal
+The kernels hold the state as separate real and imaginary float64 arrays.
+
+When ``E(s) = E(-s)`` (no fields, or any diagonal with ``E[k] = E[~k]``) the state keeps
+``psi[~k] = psi[k]`` from ``|+>^n`` on, and only the half with the top qubit clear is stored and
+evolved: half the memory and time. ``FLIP_SYMMETRY = False`` turns this off. Functions taking ``cost`` accept an :class:`~qspin.problem.IsingProblem` or any real diagonal
 of length ``2^n`` (e.g. from :func:`energy_diagonal`, or a higher-order cost).
 """
 
@@ -20,6 +24,7 @@ import math
 import os
 import threading
 from collections import OrderedDict
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -50,6 +55,7 @@ MAX_QUBITS = 40  # hard cap whatever the memory: 2^40 amplitudes are 16 TiB
 LOW_BITS = 12  # qubits rotated inside one cache-resident block of the low pass (64 KiB)
 HIGH_BITS = 6  # at most this many qubits rotated per high pass
 TILE_AMPS = 1 << 14  # amplitudes per high-pass tile (256 KiB)
+FLIP_SYMMETRY = True  # store half the state when E(s) = E(-s) (no fields); False: always the full state
 SPLIT_PAD = 72  # floats between the real and imaginary arrays (see _allocate)
 DIAG_LOW_BITS = 10  # spins per block of the diagonal kernel
 MEMORY_FRACTION = 0.9  # of the available memory a simulation may plan to use
@@ -163,8 +169,20 @@ def energy_diagonal(problem: IsingProblem) -> np.ndarray:
     return _problem_diagonal(problem)[0]
 
 
-def _cost(cost, complex_arrays: int, real_arrays: int = 0) -> tuple[np.ndarray, float, int]:
-    """(diagonal, bound on |E|, n) after the memory check for the arrays the caller will add."""
+class _Cost(NamedTuple):
+    diag: np.ndarray  # E of every basis state, read-only
+    bound: float  # >= max |E|
+    n: int
+    symmetric: bool  # E(s) = E(-s): the engine stores only the half with the top qubit clear (psi[~k] = psi[k])
+
+    @property
+    def stored(self) -> np.ndarray:
+        """E on the amplitudes the engine stores."""
+        return self.diag[: self.diag.size // 2] if self.symmetric else self.diag
+
+
+def _cost(cost, complex_arrays: int, real_arrays: int = 0) -> _Cost:
+    """The cost diagonal and its facts, after the memory check for the arrays the caller will add."""
     if isinstance(cost, IsingProblem):
         n = cost.num_spins
         if n < 1:
@@ -173,7 +191,7 @@ def _cost(cost, complex_arrays: int, real_arrays: int = 0) -> tuple[np.ndarray, 
             cached = cost.fingerprint in _cache
         check_memory(n, complex_arrays, real_arrays + (0 if cached else 1))
         diag, bound = _problem_diagonal(cost)
-        return diag, bound, n
+        return _Cost(diag, bound, n, FLIP_SYMMETRY and n >= 2 and not cost.h.any())
     if not isinstance(cost, np.ndarray):
         raise ParameterError(f"cost must be an IsingProblem or a diagonal array, got {type(cost).__name__}")
     if cost.ndim != 1 or cost.size < 2 or cost.size & (cost.size - 1):
@@ -187,7 +205,13 @@ def _cost(cost, complex_arrays: int, real_arrays: int = 0) -> tuple[np.ndarray, 
     bound = float(np.max(np.abs(diag)))
     if not math.isfinite(bound):
         raise ParameterError("the cost diagonal has non-finite entries")
-    return diag, bound, n
+    return _Cost(diag, bound, n, FLIP_SYMMETRY and n >= 2 and _mirror_symmetric(diag, bound))
+
+
+def _mirror_symmetric(diag: np.ndarray, bound: float) -> bool:
+    """E[k] = E[~k] up to rounding (1e-13 of max |E|): a diagonal with the global spin-flip symmetry."""
+    half = diag.size // 2
+    return bool(np.max(np.abs(diag[:half] - diag[: half - 1 : -1])) <= 1e-13 * max(bound, 1.0))
 
 
 # --- layers --------------------------------------------------------------------------------
@@ -253,7 +277,7 @@ def apply_cost_layer(psi: np.ndarray, cost, gamma: float) -> None:
     """``psi <- exp(-i gamma E) psi`` in place (a convenience: it converts to the kernels'
     split layout and back, so it costs three passes more than a layer inside the engine)."""
     n = _check_psi(psi)
-    diag, bound, _ = _cost(cost, 1)
+    diag, bound, *_ = _cost(cost, 1)
     if diag.size != psi.size:
         raise ParameterError(f"psi has {psi.size} amplitudes but the cost diagonal has {diag.size}")
     g = _as_angle(gamma, "gamma")
@@ -274,16 +298,28 @@ def apply_mixer_layer(psi: np.ndarray, beta: float) -> None:
     _join(x, y, psi)
 
 
-def _evolve(diag, bound: float, n: int, gammas: np.ndarray, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The QAOA state as (real parts, imaginary parts)."""
+def _evolve(cost: _Cost, gammas: np.ndarray, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The QAOA state as (real parts, imaginary parts) of the stored amplitudes (see ``_Cost``)."""
+    diag, m = cost.stored, cost.n - cost.symmetric  # m: qubits indexing the stored amplitudes
     x, y = _allocate(diag.size)
-    low, plan = min(n, LOW_BITS), _high_plan(n)
+    low, plan = min(m, LOW_BITS), _high_plan(m)
     for k, (g, b) in enumerate(zip(gammas.tolist(), betas.tolist())):
         c, s = math.cos(b), math.sin(b)
-        K.phase_low(x, y, diag, g, c, s, low, True, k == 0, _fast(g, bound))
-        for lo, m, seg in plan:
-            K.mix_high(x, y, lo, m, seg, c, s)
+        fast = _fast(g, cost.bound)
+        if cost.symmetric:
+            K.phase_low_sym(x, y, diag, g, c, s, low, k == 0, fast)
+        else:
+            K.phase_low(x, y, diag, g, c, s, low, True, k == 0, fast)
+        for lo, q, seg in plan:
+            K.mix_high(x, y, lo, q, seg, c, s)
     return x, y
+
+
+def _unfold(half: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Fill ``out`` (2^n,) from per-amplitude values of the stored half: psi[~k] = psi[k]."""
+    out[: half.size] = half
+    out[half.size :] = half[::-1]
+    return out
 
 
 # --- public engine -------------------------------------------------------------------------
@@ -314,26 +350,33 @@ def _serial_when_small(fn):
 def statevector(cost, gammas, betas) -> np.ndarray:
     """The QAOA state ``|gamma, beta>``, complex128 (2^n,)."""
     gammas, betas = check_angles(gammas, betas)
-    diag, bound, n = _cost(cost, 2)
-    return _join(*_evolve(diag, bound, n, gammas, betas))
+    cost = _cost(cost, 2)
+    x, y = _evolve(cost, gammas, betas)
+    if cost.symmetric:
+        return _unfold(_join(x, y), np.empty(cost.diag.size, dtype=np.complex128))
+    return _join(x, y)
 
 
 @_serial_when_small
 def probabilities(cost, gammas, betas) -> np.ndarray:
     """``|<k|gamma, beta>|^2`` for every basis index k, float64 (2^n,)."""
     gammas, betas = check_angles(gammas, betas)
-    diag, bound, n = _cost(cost, 1, 1)
-    out = np.empty(diag.size)
-    K.probabilities(*_evolve(diag, bound, n, gammas, betas), out)
-    return out
+    return _probabilities(_cost(cost, 1, 1), gammas, betas)
+
+
+def _probabilities(cost: _Cost, gammas: np.ndarray, betas: np.ndarray) -> np.ndarray:
+    out = np.empty(cost.diag.size)
+    x, y = _evolve(cost, gammas, betas)
+    K.probabilities(x, y, out[: x.size])
+    return _unfold(out[: x.size], out) if cost.symmetric else out
 
 
 @_serial_when_small
 def expectation(cost, gammas, betas) -> float:
     """``<gamma, beta| E |gamma, beta>`` (one dot product with the cost diagonal)."""
     gammas, betas = check_angles(gammas, betas)
-    diag, bound, n = _cost(cost, 1)
-    return float(K.expectation(*_evolve(diag, bound, n, gammas, betas), diag))
+    cost = _cost(cost, 1)
+    return (1.0 + cost.symmetric) * float(K.expectation(*_evolve(cost, gammas, betas), cost.stored))
 
 
 @_serial_when_small
@@ -345,21 +388,24 @@ def expectation_and_gradient(cost, gammas, betas) -> tuple[float, np.ndarray, np
     2 Im <lam'|G|psi'>`` with ``lam'``, ``psi'`` taken just after that gate; so
     ``d/dbeta_k = 2 Im <lam|sum_j X_j|psi>`` after mixer k and ``d/dgamma_k = 2 Im <lam|E|psi>``
     after phase k. The backward sweep costs about twice the forward one (two arrays).
+    For a flip-symmetric cost every inner product is twice its share on the stored half.
     """
     gammas, betas = check_angles(gammas, betas)
-    diag, bound, n = _cost(cost, 2)
-    x, y = _evolve(diag, bound, n, gammas, betas)
+    cost = _cost(cost, 2)
+    diag, m, weight = cost.stored, cost.n - cost.symmetric, 1.0 + cost.symmetric
+    x, y = _evolve(cost, gammas, betas)
     u, w = _allocate(diag.size)  # lam = E psi
-    value = float(K.times_diagonal(x, y, diag, u, w))
+    value = weight * float(K.times_diagonal(x, y, diag, u, w))
     dg, db = np.empty(gammas.size), np.empty(betas.size)
-    low, plan = min(n, LOW_BITS), _high_plan(n)
+    low, plan = min(m, LOW_BITS), _high_plan(m)
+    unmix_unphase_low = K.unmix_unphase_low_sym if cost.symmetric else K.unmix_unphase_low
     for k in range(gammas.size - 1, -1, -1):
         g, b = float(gammas[k]), float(betas[k])
         c, s = math.cos(b), math.sin(b)
-        xs = sum(K.unmix_high(x, y, u, w, lo, m, seg, c, s) for lo, m, seg in plan)
-        x_low, e_term = K.unmix_unphase_low(x, y, u, w, diag, g, c, s, low, _fast(g, bound))
-        db[k] = 2.0 * (xs + x_low)
-        dg[k] = 2.0 * e_term
+        xs = sum(K.unmix_high(x, y, u, w, lo, q, seg, c, s) for lo, q, seg in plan)
+        x_low, e_term = unmix_unphase_low(x, y, u, w, diag, g, c, s, low, _fast(g, cost.bound))
+        db[k] = 2.0 * weight * (xs + x_low)
+        dg[k] = 2.0 * weight * e_term
     return value, dg, db
 
 
@@ -373,9 +419,8 @@ def sample(cost, gammas, betas, shots: int, seed: int | None = None) -> np.ndarr
         raise ParameterError(f"shots must be a positive integer, got {shots!r}")
     rng = np.random.default_rng(resolve_seed(seed))
     gammas, betas = check_angles(gammas, betas)
-    diag, bound, n = _cost(cost, 1, 1)
-    cdf = np.empty(diag.size)
-    K.probabilities(*_evolve(diag, bound, n, gammas, betas), cdf)
+    cost = _cost(cost, 1, 1)
+    cdf = _probabilities(cost, gammas, betas)
     np.cumsum(cdf, out=cdf)
     idx = np.searchsorted(cdf, rng.random(int(shots)) * cdf[-1], side="right")
-    return basis_indices_to_spins(np.minimum(idx, diag.size - 1), n)
+    return basis_indices_to_spins(np.minimum(idx, cdf.size - 1), cost.n)

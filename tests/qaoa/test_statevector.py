@@ -90,10 +90,11 @@ def test_energy_diagonal_is_cached_and_read_only():
         energy_diagonal(np.zeros(4))
 
 
+@pytest.mark.parametrize("field", [1.5, 0.0], ids=["fields", "flip-symmetric"])
 @pytest.mark.parametrize("n", range(1, 7))
-def test_matches_dense_expm_reference(n, config):
+def test_matches_dense_expm_reference(n, config, field):
     rng = np.random.default_rng(10 + n)
-    problem = random_problem(rng, n, density=0.8, field=1.5, offset=float(rng.normal()))
+    problem = random_problem(rng, n, density=0.8, field=field, offset=float(rng.normal()))
     gammas, betas = rng.normal(size=3), rng.normal(size=3)
     ref, E = dense_reference(problem, gammas, betas)
     np.testing.assert_allclose(statevector(problem, gammas, betas), ref, atol=1e-10)
@@ -103,10 +104,11 @@ def test_matches_dense_expm_reference(n, config):
     assert expectation(E, gammas, betas) == pytest.approx(np.vdot(ref, E * ref).real, abs=1e-10)
 
 
+@pytest.mark.parametrize("field", [0.5, 0.0], ids=["fields", "flip-symmetric"])
 @pytest.mark.parametrize("n", [7, 12, 13, 15])
-def test_matches_numpy_reference_beyond_one_block(n, config):
+def test_matches_numpy_reference_beyond_one_block(n, config, field):
     rng = np.random.default_rng(n)
-    problem = random_problem(rng, n, density=0.5, field=0.5, offset=1.0)
+    problem = random_problem(rng, n, density=0.5, field=field, offset=1.0)
     gammas, betas = rng.normal(size=2) * 0.5, rng.normal(size=2)
     ref = numpy_reference(energy_diagonal(problem), gammas, betas)
     np.testing.assert_allclose(statevector(problem, gammas, betas), ref, atol=1e-11)
@@ -160,10 +162,11 @@ def test_agrees_with_qiskit_circuit_and_bit_order():
     assert (ours == spins).all()
 
 
-@pytest.mark.parametrize("n", [6, 13])
-def test_adjoint_gradient_matches_central_differences(n, config):
+@pytest.mark.parametrize("field", [0.7, 0.0], ids=["fields", "flip-symmetric"])
+@pytest.mark.parametrize("n", [2, 6, 13])
+def test_adjoint_gradient_matches_central_differences(n, config, field):
     rng = np.random.default_rng(20 + n)
-    problem = random_problem(rng, n, density=0.6, field=0.7, offset=-0.4)
+    problem = random_problem(rng, n, density=0.6, field=field, offset=-0.4)
     p = 3
     gammas, betas = rng.normal(size=p) * 0.6, rng.normal(size=p) * 0.6
     value, dg, db = expectation_and_gradient(problem, gammas, betas)
@@ -175,6 +178,30 @@ def test_adjoint_gradient_matches_central_differences(n, config):
         fd_b = (expectation(problem, gammas, betas + e) - expectation(problem, gammas, betas - e)) / (2 * eps)
         assert dg[k] == pytest.approx(fd_g, abs=1e-7)
         assert db[k] == pytest.approx(fd_b, abs=1e-7)
+
+
+@pytest.mark.parametrize("n", [2, 5, 14])
+def test_flip_symmetric_costs_use_the_half_state_and_agree_with_the_full_one(n, monkeypatch):
+    """Without fields E(s) = E(-s): the engine stores only psi[k], k < 2^(n-1). Every result must
+    equal the full-state computation; a field, or an asymmetric diagonal, turns the shortcut off."""
+    rng = np.random.default_rng(40 + n)
+    problem = random_problem(rng, n, density=0.7, field=0.0, offset=0.6)
+    assert sv._cost(problem, 1).symmetric and sv._cost(energy_diagonal(problem).copy(), 1).symmetric
+    assert not sv._cost(random_problem(rng, n, field=0.3), 1).symmetric
+    asymmetric = energy_diagonal(problem).copy()
+    asymmetric[0] += 1e-9
+    assert not sv._cost(asymmetric, 1).symmetric
+    gammas, betas = rng.normal(size=3), rng.normal(size=3) * 2  # |beta| past pi/4 too
+    half = (statevector(problem, gammas, betas), expectation_and_gradient(problem, gammas, betas))
+    counts = sample(problem, gammas, betas, 1000, seed=3)
+    monkeypatch.setattr(sv, "FLIP_SYMMETRY", False)
+    assert not sv._cost(problem, 1).symmetric
+    full = (statevector(problem, gammas, betas), expectation_and_gradient(problem, gammas, betas))
+    np.testing.assert_allclose(half[0], full[0], atol=1e-12)
+    np.testing.assert_allclose(np.abs(half[0]), np.abs(half[0][::-1]), atol=1e-15)  # psi[~k] = psi[k]
+    assert half[1][0] == pytest.approx(full[1][0], abs=1e-11)
+    np.testing.assert_allclose(np.concatenate(half[1][1:]), np.concatenate(full[1][1:]), atol=1e-10)
+    assert np.array_equal(counts, sample(problem, gammas, betas, 1000, seed=3))
 
 
 def test_sampling_follows_the_distribution_and_is_seeded():
