@@ -38,7 +38,22 @@ _EXPORTS = {
     "read_gset": "qspin.formats",
     "read_bonds": "qspin.formats",
 }
-_SUBMODULES = {"models", "conventions", "solvers", "compile", "formats", "testing", "config", "store", "metrics", "qaoa", "compare", "plot", "sweep", "qnn"}
+_SUBMODULES = {
+    "models",
+    "conventions",
+    "solvers",
+    "compile",
+    "formats",
+    "testing",
+    "config",
+    "store",
+    "metrics",
+    "qaoa",
+    "compare",
+    "plot",
+    "sweep",
+    "qnn",
+}
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES])
 

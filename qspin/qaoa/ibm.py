@@ -248,7 +248,9 @@ class IBMEngine:
         self._isa = None
         self._report: dict | None = None
         self.transpile_s = 0.0
-        self.wait_s = 0.0
+        self.wait_s = 0.0  # submission to result, as seen here
+        self.queue_s = 0.0  # from the job's own metrics (see job_timing)
+        self.device_s = 0.0
 
     @property
     def local(self) -> bool:
@@ -372,7 +374,11 @@ class IBMEngine:
                 )
             ) from None
         finally:
-            self.wait_s += time.perf_counter() - t0
+            waited = time.perf_counter() - t0
+            self.wait_s += waited
+        queue_s, device_s = (0.0, waited) if self.local else job_timing(job, result)
+        self.queue_s += queue_s
+        self.device_s += device_s
         return counts_to_spins(result[0].data.meas.get_counts(), self.problem.num_spins)
 
     def close(self) -> None:
@@ -382,6 +388,44 @@ class IBMEngine:
             except Exception:  # closing is best effort; the jobs are already done
                 pass
             self._batch = None
+
+
+def _seconds_between(start: str, stop: str) -> float:
+    from datetime import datetime
+
+    return (datetime.fromisoformat(stop) - datetime.fromisoformat(start)).total_seconds()
+
+
+def job_timing(job, result) -> tuple[float, float]:
+    """(queue seconds, device seconds) of a finished IBM job; NaN for what the service does not say.
+
+    Queue: the job's ``metrics()`` timestamps, ``running - created``. Device: the result's
+    execution spans (the time the QPU ran the circuits), else the billed
+    ``qpu_charge_time_seconds``, else ``finished - running``. Local testing mode has none of
+    these; its engine reports the in-process simulation time as device time and no queue.
+    """
+    queue = device = float("nan")
+    try:
+        spans = result.metadata.get("execution", {}).get("execution_spans")
+        if spans is not None and len(spans):
+            device = float(spans.duration)
+    except (AttributeError, TypeError):
+        pass
+    try:
+        metrics = job.metrics() or {}
+    except Exception:  # the metrics call is a second request; timing is optional, the counts are not
+        return queue, device
+    stamps, usage = metrics.get("timestamps") or {}, metrics.get("usage") or {}
+    try:
+        if stamps.get("created") and stamps.get("running"):
+            queue = _seconds_between(stamps["created"], stamps["running"])
+        if device != device and usage.get("status") == "complete" and usage.get("qpu_charge_time_seconds"):
+            device = float(usage["qpu_charge_time_seconds"])
+        if device != device and stamps.get("running") and stamps.get("finished"):
+            device = _seconds_between(stamps["running"], stamps["finished"])
+    except (TypeError, ValueError):
+        pass
+    return queue, device
 
 
 def fetch_counts(job_id: str, num_spins: int, *, timeout: float = 30.0) -> tuple[np.ndarray, np.ndarray]:

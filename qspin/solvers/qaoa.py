@@ -416,6 +416,8 @@ class QAOAIBMBackend(_DeviceBackend):
         )
         out.timing["transpile_s"] = sum(e.transpile_s for e in engines.values())
         out.timing["queue_and_run_s"] = sum(e.wait_s for e in engines.values())
+        out.timing["queue_s"] = sum(e.queue_s for e in engines.values())  # NaN when the service did not say
+        out.timing["device_s"] = sum(e.device_s for e in engines.values())
         return out
 
     def fetch(self, problem: IsingProblem, vendor_job_id: str, context: dict) -> Samples:

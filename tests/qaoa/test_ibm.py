@@ -171,12 +171,37 @@ def test_local_testing_mode_runs_the_ibm_path(tmp_path):
     circuit = info["circuit"]
     assert circuit["num_qubits"] == 5 and circuit["two_qubit_gates"] >= 2 * problem.num_couplings
     assert circuit["depth"] > 0 and ss.num_reads == 500
-    assert {"optimize_s", "sample_s", "transpile_s", "queue_and_run_s"} <= set(info["timing"])
+    timing = info["timing"]
+    assert {"optimize_s", "sample_s", "transpile_s", "queue_and_run_s", "queue_s", "device_s"} <= set(timing)
+    # local testing mode: no queue, and the in-process simulation is the device time
+    assert timing["queue_s"] == 0.0 and timing["device_s"] == timing["queue_and_run_s"] > 0
     (record,) = qspin.jobs(db)
     assert record.vendor == "ibm" and record.vendor_job_id == info["vendor_job_ids"][0]
     assert record.context["local"] is True and record.context["gammas"] == info["gammas"]
     again = qspin.solve(problem, "qaoa-ibm", seed=2, reps=1, shots=500, device="fake_manila")
     assert np.array_equal(again.spins, ss.spins) and np.array_equal(again.counts, ss.counts)
+
+
+def test_job_timing_reads_the_runtime_job_metrics():
+    """job_timing on a finished job of qiskit-ibm-runtime's local runtime (its metrics() has the
+    service's shape: ISO timestamps, usage with a status)."""
+    from qiskit import QuantumCircuit
+    from qiskit.transpiler.preset_passmanagers import generate_preset_pass_manager
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    from qspin.qaoa.ibm import _sampler_class, job_timing
+
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.measure_all()
+    backend = FakeManilaV2()
+    isa = generate_preset_pass_manager(backend=backend, optimization_level=1).run(qc)
+    job = _sampler_class()(mode=backend).run([isa], shots=50)
+    result = job.result()
+    stamps = job.metrics()["timestamps"]
+    queue, device = job_timing(job, result)
+    assert 0.0 <= queue < 5.0 and 0.0 <= device < 5.0
+    assert {"created", "running", "finished"} <= set(stamps)
 
 
 def test_job_id_is_stored_before_waiting(tmp_path, monkeypatch):
