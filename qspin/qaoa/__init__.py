@@ -23,18 +23,17 @@ from qspin.errors import BackendError, ParameterError
 from qspin.problem import IsingProblem
 from qspin.qaoa.angles import (
     FixedAngles,
-    QAOAResult,
     fourier_extrapolate,
     from_fourier,
     interp,
     linear_ramp,
     maxcut_regular_angles,
-    optimize,
     random_angles,
     sk_angles,
     to_fourier,
     to_qspin_angles,
 )
+from qspin.qaoa.optimise import QAOAResult, optimize
 from qspin.qaoa.statevector import (
     apply_cost_layer,
     apply_mixer_layer,

@@ -43,19 +43,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from qspin.errors import ParameterError
-from qspin.problem import IsingProblem
 from qspin.provenance import resolve_seed
-from qspin.qaoa.statevector import check_angles, expectation_and_gradient
+from qspin.qaoa.statevector import check_angles
 
 __all__ = [
     "FixedAngles",
-    "QAOAResult",
     "fourier_extrapolate",
     "from_fourier",
     "interp",
     "linear_ramp",
     "maxcut_regular_angles",
-    "optimize",
     "random_angles",
     "sk_angles",
     "to_fourier",
@@ -373,93 +370,3 @@ def random_angles(p: int, *, seed: int | None = None, gamma_max: float = 1.0, be
     rng = np.random.default_rng(resolve_seed(seed))
     linear_ramp(p)  # validates p
     return rng.uniform(0.0, gamma_max, p), -rng.uniform(0.0, beta_max, p)
-
-
-# --- optimisation ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QAOAResult:
-    """Optimised angles (qspin's convention) and how they were found."""
-
-    gammas: np.ndarray
-    betas: np.ndarray
-    value: float  # <E> at the angles
-    trace: tuple[float, ...]  # <E> at every evaluation, all stages and restarts in order
-    nfev: int  # evaluations of <E> and its gradient, all stages together
-    strategy: str
-    message: str
-
-
-def _field_scale(cost) -> float:
-    """RMS local field: the energy per spin flip, which sets the natural gamma scale."""
-    if isinstance(cost, np.ndarray):
-        n = max(cost.size.bit_length() - 1, 1)
-        return max(float(np.std(cost)) * math.sqrt(2.0 / n), 1e-12)
-    if not isinstance(cost, IsingProblem):
-        raise ParameterError(f"cost must be an IsingProblem or a diagonal array, got {type(cost).__name__}")
-    i, j, w = cost.couplings
-    sq = cost.h**2
-    np.add.at(sq, i, w**2)
-    np.add.at(sq, j, w**2)
-    return max(math.sqrt(float(sq.mean())) if sq.size else 0.0, 1e-12)
-
-
-def optimize(
-    cost,
-    p: int,
-    *,
-    strategy: str = "interp",
-    optimizer: str = "L-BFGS-B",
-    seed: int | None = None,
-    restarts: int = 4,
-    initial=None,
-    maxiter: int = 500,
-) -> QAOAResult:
-    """Minimise ``<E>`` over depth-p angles with scipy and the adjoint gradient.
-
-    ``strategy``: ``"ramp"`` (start from :func:`linear_ramp`), ``"interp"`` / ``"fourier"``
-    (optimise depth 1, 2, ..., p, each started from the previous by :func:`interp` /
-    :func:`fourier_extrapolate`), ``"random"`` (``restarts`` seeded random starts, best kept).
-    ``initial=(gammas, betas)`` starts depth p from given angles instead. The ramp step and the
-    random gamma range are scaled by the RMS local field of the problem.
-    """
-    from scipy.optimize import minimize
-
-    linear_ramp(p)
-    if strategy not in ("ramp", "interp", "fourier", "random"):
-        raise ParameterError(f"strategy must be 'ramp', 'interp', 'fourier' or 'random', got {strategy!r}")
-    if isinstance(restarts, bool) or not isinstance(restarts, (int, np.integer)) or restarts < 1:
-        raise ParameterError(f"restarts must be a positive integer, got {restarts!r}")
-    dt = 0.75 / _field_scale(cost)
-    trace: list[float] = []
-
-    def run(g0, b0):
-        q = g0.size
-
-        def fun(x):
-            value, dg, db = expectation_and_gradient(cost, x[:q], x[q:])
-            trace.append(value)
-            return value, np.concatenate([dg, db])
-
-        res = minimize(fun, np.concatenate([g0, b0]), jac=True, method=optimizer, options={"maxiter": maxiter})
-        return res.x[:q], res.x[q:], float(res.fun), str(res.message)
-
-    if initial is not None:
-        g0, b0 = check_angles(*initial)
-        if g0.size != p:
-            raise ParameterError(f"initial angles have {g0.size} layers but p = {p}")
-        g, b, value, msg = run(g0, b0)
-        strategy = "initial"
-    elif strategy == "ramp":
-        g, b, value, msg = run(*linear_ramp(p, dt))
-    elif strategy == "random":
-        seeds = np.random.SeedSequence(resolve_seed(seed)).generate_state(restarts)
-        best = min((run(*random_angles(p, seed=int(s), gamma_max=2 * dt)) for s in seeds), key=lambda r: r[2])
-        g, b, value, msg = best
-    else:
-        step = interp if strategy == "interp" else fourier_extrapolate
-        g, b, value, msg = run(*linear_ramp(1, dt))
-        for _ in range(1, p):
-            g, b, value, msg = run(*step(g, b))
-    return QAOAResult(np.asarray(g), np.asarray(b), value, tuple(trace), len(trace), strategy, msg)

@@ -1,6 +1,6 @@
 """QAOA backends: "qaoa" (qspin's statevector engine), "qaoa-aer" (Aer) and "qaoa-ibm" (IBM Quantum).
 
-The optimiser loop and the objectives live in :mod:`qspin.solvers.qaoa_loop`; the backends
+The optimiser loop and the objectives live in :mod:`qspin.qaoa.optimise`; the backends
 here choose an objective, run the loop, then measure the final circuit.
 
 Conventions are qspin's (:mod:`qspin.qaoa`): ``exp(-i beta sum X) exp(-i gamma E)`` per layer,
@@ -20,8 +20,7 @@ import numpy as np
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
 from qspin.qaoa import cvar as cv
-from qspin.solvers.base import Backend, Samples
-from qspin.solvers.qaoa_loop import (
+from qspin.qaoa.optimise import (
     ANGLES_FROM,
     FREE_OPTIMIZERS,
     GRADIENT_OPTIMIZERS,
@@ -33,6 +32,7 @@ from qspin.solvers.qaoa_loop import (
     fixed_angles,
     optimise,
 )
+from qspin.solvers.base import Backend, Samples
 from qspin.solvers.registry import report_submitted
 
 __all__ = [

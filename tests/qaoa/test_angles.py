@@ -9,6 +9,7 @@ import pytest
 from qspin import ParameterError
 from qspin.models import maxcut, sherrington_kirkpatrick
 from qspin.qaoa import (
+    energy_diagonal,
     expectation,
     expectation_and_gradient,
     fourier_extrapolate,
@@ -199,3 +200,20 @@ def test_optimize_from_initial_angles_and_errors():
         optimize(problem, 3, initial=linear_ramp(2))
     with pytest.raises(ParameterError):
         optimize(problem, 2, strategy="anneal")
+    with pytest.raises(ParameterError, match="optimizer"):
+        optimize(problem, 2, optimizer="Adam")
+    with pytest.raises(ParameterError, match="restarts"):
+        optimize(problem, 2, strategy="random", restarts=0)
+    # a cost diagonal works too (same local optimum from the same start), but has no fixed-angle table
+    diag = energy_diagonal(problem)
+    assert optimize(diag, 2, initial=linear_ramp(2)).value == pytest.approx(res.value, abs=1e-7)
+    with pytest.raises(ParameterError, match="fixed"):
+        optimize(diag, 2, strategy="fixed")
+
+
+def test_optimize_with_a_derivative_free_optimizer_improves_the_fixed_angles():
+    problem = sherrington_kirkpatrick(8, seed=4)
+    fixed = sk_angles(2)
+    res = optimize(problem, 2, strategy="fixed", optimizer="COBYLA", maxiter=200)
+    assert res.strategy == "fixed (sk)" and res.nfev == len(res.trace) <= 200
+    assert res.value < expectation(problem, fixed.gammas, fixed.betas) - 1e-3

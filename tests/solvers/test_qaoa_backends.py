@@ -11,7 +11,7 @@ import qspin.qaoa as qaoa
 from qspin import IsingProblem, ParameterError
 from qspin.models import maxcut, sherrington_kirkpatrick
 from qspin.qaoa import cvar as cv
-from qspin.solvers.qaoa_loop import ExactObjective, LoopSettings, fixed_angles, optimise
+from qspin.qaoa.optimise import ExactObjective, LoopSettings, fixed_angles, optimise
 
 
 @pytest.fixture(autouse=True)

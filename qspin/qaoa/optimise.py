@@ -4,7 +4,8 @@
 with an optional gradient, so the statevector, Aer, IBM and PennyLane backends share it.
 :class:`ExactObjective` (the statevector engine's ``<E>`` with the adjoint gradient, or the
 exact CVaR) and :class:`SampledObjective` (the mean or CVaR of measured shots) are the two
-objectives qspin ships. Conventions are qspin's (:mod:`qspin.qaoa`).
+objectives qspin ships; :func:`optimize` is the loop on the exact ``<E>`` as one call.
+Conventions are qspin's (:mod:`qspin.qaoa`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
+from qspin.provenance import resolve_seed
 from qspin.qaoa import cvar as cv
 from qspin.qaoa.angles import (
     fourier_extrapolate,
@@ -37,10 +39,12 @@ __all__ = [
     "LoopResult",
     "LoopSettings",
     "Objective",
+    "QAOAResult",
     "SampledObjective",
     "fixed_angles",
     "local_field_rms",
     "optimise",
+    "optimize",
 ]
 
 STRATEGIES = ("fixed", "ramp", "interp", "fourier", "random")
@@ -88,8 +92,17 @@ class LoopResult:
     message: str = ""
 
 
-def local_field_rms(problem: IsingProblem) -> float:
-    """RMS over spins of ``sqrt(h_i^2 + sum_j J_ij^2)``: the energy per flip, gamma's natural scale."""
+def local_field_rms(cost) -> float:
+    """RMS over spins of ``sqrt(h_i^2 + sum_j J_ij^2)``: the energy per flip, gamma's natural scale.
+
+    For a cost diagonal (length 2^n) the same scale is estimated as ``std(E) sqrt(2 / n)``.
+    """
+    if isinstance(cost, np.ndarray):
+        n = max(cost.size.bit_length() - 1, 1)
+        return max(float(np.std(cost)) * math.sqrt(2.0 / n), 1e-12)
+    if not isinstance(cost, IsingProblem):
+        raise ParameterError(f"cost must be an IsingProblem or a diagonal array, got {type(cost).__name__}")
+    problem = cost
     i, j, w = problem.couplings
     sq = problem.h**2
     np.add.at(sq, i, w**2)
@@ -169,22 +182,23 @@ def _minimise(objective: Objective, g0, b0, *, scale, optimizer, maxiter, rng, t
     return g, b, value, message
 
 
-def optimise(
-    problem: IsingProblem, objective_at: Callable[[int], Objective], settings: LoopSettings, *, seed: int
-) -> LoopResult:
+def optimise(cost, objective_at: Callable[[int], Objective], settings: LoopSettings, *, seed: int) -> LoopResult:
     """Choose starting angles by ``settings.strategy`` and optimise them (or not) at depth ``reps``.
 
-    ``objective_at(q)`` is the objective at depth q; the staged strategies ("interp",
+    ``cost`` (an IsingProblem, or a cost diagonal) sets the angle scale and the fixed-angle
+    table. ``objective_at(q)`` is the objective at depth q; the staged strategies ("interp",
     "fourier") optimise depths 1..p, each started from the previous one. Every evaluation is
     recorded in the trace, in order.
     """
     p, strategy = settings.reps, settings.strategy
-    scale = local_field_rms(problem)
+    scale = local_field_rms(cost)
     dt = 0.75 / scale
     if settings.initial is not None:
         starts, strategy = [settings.initial], "initial"
     elif strategy == "fixed":
-        g, b, table = fixed_angles(problem, p)
+        if not isinstance(cost, IsingProblem):
+            raise ParameterError("strategy 'fixed' transfers published angles to an IsingProblem, not to a diagonal")
+        g, b, table = fixed_angles(cost, p)
         starts, strategy = [(g, b)], f"fixed ({table})"
     elif strategy == "ramp":
         starts = [linear_ramp(p, dt)]
@@ -222,9 +236,12 @@ def optimise(
 
 
 class ExactObjective:
-    """``<E>`` (with the adjoint gradient) or the exact CVaR, on qspin's statevector engine."""
+    """``<E>`` (with the adjoint gradient) or the exact CVaR, on qspin's statevector engine.
 
-    def __init__(self, problem: IsingProblem, cvar_alpha: float | None = None):
+    ``problem``: an IsingProblem or a cost diagonal of length 2^n.
+    """
+
+    def __init__(self, problem, cvar_alpha: float | None = None):
         self.problem = problem
         self.cvar_alpha = cvar_alpha
         self.gradient = cvar_alpha is None
@@ -234,7 +251,8 @@ class ExactObjective:
 
         if self.cvar_alpha is None:
             return expectation(self.problem, gammas, betas)
-        return cv.cvar(energy_diagonal(self.problem), probabilities(self.problem, gammas, betas), self.cvar_alpha)
+        diag = energy_diagonal(self.problem) if isinstance(self.problem, IsingProblem) else self.problem
+        return cv.cvar(diag, probabilities(self.problem, gammas, betas), self.cvar_alpha)
 
     def value_and_gradient(self, gammas, betas):
         from qspin.qaoa.statevector import expectation_and_gradient
@@ -268,4 +286,62 @@ class SampledObjective:
         raise NotImplementedError("measured energies have no exact gradient")
 
 
-# === the backends ===============================================================================
+# === the loop as one call on the exact <E> ======================================================
+
+
+@dataclass(frozen=True)
+class QAOAResult:
+    """Optimised angles (qspin's convention) and how they were found."""
+
+    gammas: np.ndarray
+    betas: np.ndarray
+    value: float  # <E> at the angles
+    trace: tuple[float, ...]  # <E> at every evaluation, all stages and restarts in order
+    nfev: int  # evaluations of <E> and its gradient, all stages together
+    strategy: str
+    message: str
+
+
+def optimize(
+    cost,
+    p: int,
+    *,
+    strategy: str = "interp",
+    optimizer: str = "L-BFGS-B",
+    seed: int | None = None,
+    restarts: int = 4,
+    initial=None,
+    maxiter: int = 500,
+) -> QAOAResult:
+    """Minimise ``<E>`` over depth-p angles on the statevector engine (the backends' loop).
+
+    ``strategy``: ``"ramp"`` (start from :func:`~qspin.qaoa.angles.linear_ramp`), ``"interp"`` /
+    ``"fourier"`` (optimise depth 1, 2, ..., p, each started from the previous by
+    :func:`~qspin.qaoa.angles.interp` / :func:`~qspin.qaoa.angles.fourier_extrapolate`),
+    ``"random"`` (``restarts`` seeded random starts, best kept), ``"fixed"`` (published angles,
+    then optimised). ``initial=(gammas, betas)`` starts depth p from given angles instead. The
+    ramp step and the random gamma range are scaled by the RMS local field of the problem;
+    gradient optimisers use the adjoint gradient.
+    """
+    from qspin.qaoa.statevector import check_angles
+
+    linear_ramp(p)  # validates p
+    if strategy not in STRATEGIES:
+        raise ParameterError(f"strategy must be one of {', '.join(map(repr, STRATEGIES))}, got {strategy!r}")
+    if optimizer not in GRADIENT_OPTIMIZERS + FREE_OPTIMIZERS:
+        raise ParameterError(
+            f"optimizer must be one of {', '.join(GRADIENT_OPTIMIZERS + FREE_OPTIMIZERS)}, got {optimizer!r}"
+        )
+    for name, value in (("restarts", restarts), ("maxiter", maxiter)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ParameterError(f"{name} must be a positive integer, got {value!r}")
+    if initial is not None:
+        initial = check_angles(*initial)
+        if initial[0].size != p:
+            raise ParameterError(f"initial angles have {initial[0].size} layers but p = {p}")
+    settings = LoopSettings(
+        reps=p, strategy=strategy, optimizer=optimizer, maxiter=int(maxiter), restarts=int(restarts), initial=initial
+    )
+    objective = ExactObjective(cost)
+    res = optimise(cost, lambda q: objective, settings, seed=resolve_seed(seed))
+    return QAOAResult(res.gammas, res.betas, float(res.value), tuple(res.trace), res.nfev, res.strategy, res.message)
