@@ -322,6 +322,7 @@ class _PTRun:
                     "q2_mean": float(q_mom[-1, 1]),
                     "q_abs_mean_per_temperature": q_mom[:, 0].tolist(),
                     "q2_mean_per_temperature": q_mom[:, 1].tolist(),
+                    "q4_mean_per_temperature": q_mom[:, 2].tolist(),
                     "binder": (0.5 * (3 - q_mom[:, 2] / np.maximum(q_mom[:, 1], 1e-12) ** 2)).tolist(),
                 }
             )

@@ -197,6 +197,7 @@ def test_info_schema():
         "q2_mean",
         "q_abs_mean_per_temperature",
         "q2_mean_per_temperature",
+        "q4_mean_per_temperature",
         "binder",
         "ladder",
         "houdayer",
@@ -267,6 +268,13 @@ def test_pq_is_normalised_and_symmetric_without_fields():
     assert r.info["q_abs_mean"] == pytest.approx((mass * np.abs(centres)).sum())
     q2 = r.info["q2_mean_per_temperature"]
     assert q2[-1] > 0.5 > q2[0]
+    # n = 24 puts one q value per bin, so every moment follows from each temperature's histogram
+    for row, m2, m4, g in zip(
+        r.info["pq_all_temperatures"]["density"], q2, r.info["q4_mean_per_temperature"], r.info["binder"]
+    ):
+        w = np.asarray(row) * _widths(edges)
+        assert m2 == pytest.approx((w * centres**2).sum()) and m4 == pytest.approx((w * centres**4).sum())
+        assert g == pytest.approx(0.5 * (3 - m4 / m2**2))
 
 
 def test_pq_is_shifted_by_a_field():
