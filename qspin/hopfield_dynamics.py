@@ -27,6 +27,7 @@ from qspin.models.hopfield import check_patterns, hopfield, overlaps
 from qspin.problem import IsingProblem
 from qspin.provenance import resolve_seed
 from qspin.solvers._rng import next_below, next_double, stream_states
+from qspin.spin_arrays import as_spin_array
 
 __all__ = ["RetrievalResult", "retrieve"]
 
@@ -97,19 +98,7 @@ def _run(states, indptr, indices, data, h, inv_temp, tie_tol, max_sweeps, order_
 
 
 def _check_cue(cue, n: int) -> np.ndarray:
-    try:
-        arr = np.asarray(cue)
-    except (TypeError, ValueError):
-        raise ProblemError(f"cue must be a length-{n} array of +-1 (or a (C, {n}) array of cues)") from None
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise ProblemError(f"cue must hold the numbers +1 and -1, got dtype {arr.dtype}")
-    if arr.ndim not in (1, 2) or arr.shape[-1] != n:
-        raise ProblemError(f"cue must have shape ({n},) or (C, {n}) for a network of {n} neurons, got {arr.shape}")
-    bad = (arr != 1) & (arr != -1)
-    if bad.any():
-        where = tuple(int(x) for x in np.argwhere(bad)[0])
-        raise ProblemError(f"cue[{', '.join(map(str, where))}] = {arr[where].item()!r}; cue entries must be +1 or -1")
-    return arr
+    return as_spin_array(cue, what="cue", shape=f"({n},) or (C, {n})", ndims=(1, 2), width=n, entries="cue entries")
 
 
 def _network(problem_or_patterns, rule):

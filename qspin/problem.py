@@ -20,6 +20,7 @@ import numpy as np
 from qspin import conventions, problem_json
 from qspin.atomic import write_text_atomic
 from qspin.errors import ProblemError
+from qspin.spin_arrays import as_spin_array
 
 __all__ = ["IsingProblem"]
 
@@ -343,19 +344,7 @@ class IsingProblem:
 
     def check_spins(self, samples, *, what: str = "samples") -> np.ndarray:
         """Validate a (R, n) array of +-1 values and return it as int8."""
-        try:
-            arr = np.asarray(samples)
-        except (TypeError, ValueError):
-            raise ProblemError(f"{what} must be an array of +-1 values") from None
-        if arr.ndim != 2 or arr.shape[1] != self.num_spins:
-            raise ProblemError(f"{what} must have shape (R, {self.num_spins}), got {arr.shape}")
-        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-            raise ProblemError(f"{what} must hold the numbers +1 and -1, got dtype {arr.dtype}")
-        bad = (arr != 1) & (arr != -1)
-        if bad.any():
-            r, k = (int(x) for x in np.argwhere(bad)[0])
-            raise ProblemError(f"{what}[{r}, {k}] = {arr[r, k].item()!r}; spins must be +1 or -1")
-        return arr.astype(np.int8)
+        return as_spin_array(samples, what=what, shape=f"(R, {self.num_spins})", width=self.num_spins, entries="spins")
 
     def energy(self, spins) -> float:
         """Energy of one state (a length-n sequence of +-1)."""

@@ -7,29 +7,17 @@ import numpy as np
 from qspin.errors import ProblemError
 from qspin.models._random import resolve_seed
 from qspin.problem import IsingProblem
+from qspin.spin_arrays import as_spin_array
 
 RULES = ("hebb", "pseudo-inverse", "storkey")
 
 
 def check_patterns(patterns) -> np.ndarray:
     """Validate a (P, N) array of +-1 patterns (a single pattern may be 1-D) and return int8."""
-    try:
-        xi = np.asarray(patterns)
-    except (TypeError, ValueError):
-        raise ProblemError("patterns must be a (P, N) array of +-1 (rows of inconsistent length?)") from None
-    if xi.dtype == object:
-        raise ProblemError("patterns must be a (P, N) array of +-1; rows have inconsistent lengths")
-    if xi.ndim == 1:
-        xi = xi[None, :]
-    if xi.ndim != 2 or xi.shape[0] < 1 or xi.shape[1] < 1:
-        raise ProblemError(f"patterns must be a non-empty (P, N) array, got shape {xi.shape}")
-    if not np.issubdtype(xi.dtype, np.number):
-        raise ProblemError(f"patterns must hold the numbers +1 and -1, got dtype {xi.dtype}")
-    bad = (xi != 1) & (xi != -1)
-    if bad.any():
-        mu, k = (int(x) for x in np.argwhere(bad)[0])
-        raise ProblemError(f"patterns[{mu}, {k}] = {xi[mu, k].item()!r}; pattern entries must be +1 or -1")
-    return xi.astype(np.int8)
+    xi = as_spin_array(
+        patterns, what="patterns", shape="(P, N)", ndims=(1, 2), nonempty=True, entries="pattern entries"
+    )
+    return xi[None, :] if xi.ndim == 1 else xi
 
 
 def _weights(xi: np.ndarray, rule: str) -> np.ndarray:

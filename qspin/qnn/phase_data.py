@@ -29,6 +29,7 @@ import numpy as np
 from qspin.errors import ParameterError, ProblemError
 from qspin.problem import IsingProblem
 from qspin.provenance import resolve_seed
+from qspin.spin_arrays import as_spin_array
 
 __all__ = [
     "T_C_2D",
@@ -179,21 +180,10 @@ def bayes_accuracy(shape=(3, 3), *, low=(1.0, 1.5), high=(5.0, 7.0)) -> float:
 
 def check_spin_matrix(X, *, num_features: int | None = None, what: str = "X") -> np.ndarray:
     """Validate a (M, N) array of +-1 spin configurations; return it as int8."""
-    try:
-        arr = np.asarray(X)
-    except (TypeError, ValueError):
-        raise ProblemError(f"{what} must be a (samples, spins) array of +-1; rows have inconsistent lengths") from None
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise ProblemError(f"{what} must be a (samples, spins) array of the numbers +1 and -1, got dtype {arr.dtype}")
-    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise ProblemError(f"{what} must be a non-empty two-dimensional (samples, spins) array, got shape {arr.shape}")
-    bad = (arr != 1) & (arr != -1)
-    if bad.any():
-        r, k = (int(x) for x in np.argwhere(bad)[0])
-        raise ProblemError(f"{what}[{r}, {k}] = {arr[r, k].item()!r}; spin configurations hold +1 and -1 only")
+    arr = as_spin_array(X, what=what, shape="(samples, spins)", nonempty=True, entries="spin values")
     if num_features is not None and arr.shape[1] != num_features:
         raise ProblemError(f"{what} has {arr.shape[1]} spins per row but the model was fitted on {num_features}")
-    return arr.astype(np.int8)
+    return arr
 
 
 def check_labels(y, num_samples: int) -> tuple[np.ndarray, np.ndarray]:

@@ -140,7 +140,7 @@ def test_data_and_baselines():
 
 def test_bad_input(data, fitted):
     train, _ = data
-    with pytest.raises(ProblemError, match="\\+1 and -1"):
+    with pytest.raises(ProblemError, match=r"X\[0, 0\] = 0.0; spin values must be \+1 or -1"):
         PhaseClassifier().fit(np.zeros((4, 9)), [0, 1, 0, 1])
     with pytest.raises(ProblemError, match="two classes"):
         PhaseClassifier().fit(train.X[:3], [0, 1, 2])
