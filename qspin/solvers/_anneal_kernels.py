@@ -213,18 +213,6 @@ def random_spins(spins, rng):
             spins[r, i] = 1 if (word >> uint64(i % 64)) & uint64(1) else -1
 
 
-@njit(cache=True, parallel=True)
-def local_fields(h, indptr, indices, data, spins, fields):
-    """``fields[r, i] = h_i + sum_j J_ij spins[r, j]`` for spins (R, n)."""
-    n = spins.shape[1]
-    for r in prange(spins.shape[0]):
-        for i in range(n):
-            acc = h[i]
-            for k in range(indptr[i], indptr[i + 1]):
-                acc += data[k] * spins[r, indices[k]]
-            fields[r, i] = acc
-
-
 @njit(cache=True)
 def lane_draws(rng, count):
     """``count`` raw outputs of each lane's stream, advancing ``rng`` (4, W) (for tests)."""
@@ -238,4 +226,4 @@ def lane_draws(rng, count):
     return out
 
 
-__all__ = ["MAX_LANES", "X_MAX", "anneal_dense", "anneal_sparse", "lane_draws", "local_fields", "random_spins"]
+__all__ = ["MAX_LANES", "X_MAX", "anneal_dense", "anneal_sparse", "lane_draws", "random_spins"]

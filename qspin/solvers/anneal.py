@@ -178,6 +178,8 @@ def anneal(
     None) and ``kernel`` ("sparse" or "dense", by density when None) change only speed, never
     the result: read ``r`` depends on ``seed``, ``r``, its initial state and ``betas`` alone.
     """
+    import scipy.sparse as sp
+
     betas = np.ascontiguousarray(betas, dtype=np.float64)
     n, R = problem.num_spins, int(num_reads)
     threads = numba.get_num_threads()
@@ -194,6 +196,7 @@ def anneal(
     streams = stream_states(seed, groups * W)  # stream r for read r; padding lanes use the ones after R
     h = np.ascontiguousarray(problem.h)
     indptr, indices, data = problem.csr
+    adjacency = sp.csr_array((data, indices, indptr), shape=(n, n))  # symmetric: J_ij at (i, j) and (j, i)
     if kernel == "dense":
         run = partial(K.anneal_dense, np.ascontiguousarray(problem.to_dense()))
     else:
@@ -210,8 +213,7 @@ def anneal(
                 K.random_spins(spins, rng)
             else:
                 spins[:rows] = initial_states[first : first + rows]
-            fields = np.empty((G * W, n))
-            K.local_fields(h, indptr, indices, data, spins, fields)
+            fields = np.ascontiguousarray(spins.astype(np.float64) @ adjacency) + h  # h_i + sum_j J_ij s_j
             state = [spins.reshape(G, W, n), fields.reshape(G, W, n), rng.reshape(G, W, 4).transpose(0, 2, 1)]
             if kernel == "sparse":  # a spin's lanes contiguous, (G, n, W), spins as +-1.0 (no int8 casts in SIMD)
                 state[:2] = [a.transpose(0, 2, 1) for a in state[:2]]
