@@ -72,7 +72,8 @@ def isolated_dwave_config(tmp_path, monkeypatch):
 
 
 def engine_agreement_problems():
-    """(label, problem) pairs with fields and offsets on which every QAOA engine must agree."""
+    """(label, problem) pairs with fields and offsets on which every QAOA engine must agree (the
+    field-free one takes the statevector engine's half-state path)."""
     from qspin import IsingProblem
     from qspin.models import sherrington_kirkpatrick
 
@@ -83,3 +84,4 @@ def engine_agreement_problems():
     yield "sk8-field-offset", sk.replace(h=np.linspace(-0.6, 0.9, 8), offset=1.75)
     yield "one-spin", IsingProblem([0.8], offset=0.3)
     yield "fields-only", IsingProblem([0.5, -1.0, 0.25], offset=-0.4)
+    yield "sk7-flip-symmetric", sherrington_kirkpatrick(7, seed=4).replace(offset=0.6)
