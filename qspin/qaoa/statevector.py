@@ -33,6 +33,7 @@ from qspin.conventions import basis_indices_to_spins
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
 from qspin.provenance import resolve_seed
+from qspin.qaoa import _sv_adjoint as A
 from qspin.qaoa import _sv_kernels as K
 
 __all__ = [
@@ -398,11 +399,11 @@ def expectation_and_gradient(cost, gammas, betas) -> tuple[float, np.ndarray, np
     value = weight * float(K.times_diagonal(x, y, diag, u, w))
     dg, db = np.empty(gammas.size), np.empty(betas.size)
     low, plan = min(m, LOW_BITS), _high_plan(m)
-    unmix_unphase_low = K.unmix_unphase_low_sym if cost.symmetric else K.unmix_unphase_low
+    unmix_unphase_low = A.unmix_unphase_low_sym if cost.symmetric else A.unmix_unphase_low
     for k in range(gammas.size - 1, -1, -1):
         g, b = float(gammas[k]), float(betas[k])
         c, s = math.cos(b), math.sin(b)
-        xs = sum(K.unmix_high(x, y, u, w, lo, q, seg, c, s) for lo, q, seg in plan)
+        xs = sum(A.unmix_high(x, y, u, w, lo, q, seg, c, s) for lo, q, seg in plan)
         x_low, e_term = unmix_unphase_low(x, y, u, w, diag, g, c, s, low, _fast(g, cost.bound))
         db[k] = 2.0 * weight * (xs + x_low)
         dg[k] = 2.0 * weight * e_term
