@@ -202,6 +202,16 @@ def test_job_timing_reads_the_runtime_job_metrics():
     queue, device = job_timing(job, result)
     assert 0.0 <= queue < 5.0 and 0.0 <= device < 5.0
     assert {"created", "running", "finished"} <= set(stamps)
+    # hardware results carry execution spans: their duration is the device time
+    from datetime import datetime, timedelta
+
+    from qiskit.primitives import PrimitiveResult
+    from qiskit_ibm_runtime.execution_span import ExecutionSpans, SliceSpan
+
+    t0 = datetime(2026, 1, 1, 12, 0, 0)
+    spans = ExecutionSpans([SliceSpan(t0, t0 + timedelta(seconds=2.5), {0: ((50,), slice(0, 50))})])
+    on_hardware = PrimitiveResult(list(result), metadata={"execution": {"execution_spans": spans}})
+    assert job_timing(job, on_hardware)[1] == pytest.approx(2.5)
 
 
 def test_job_id_is_stored_before_waiting(tmp_path, monkeypatch):
