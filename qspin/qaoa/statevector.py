@@ -55,7 +55,7 @@ __all__ = [
 MAX_QUBITS = 40  # hard cap whatever the memory: 2^40 amplitudes are 16 TiB
 LOW_BITS = 12  # qubits rotated inside one cache-resident block of the low pass (64 KiB)
 HIGH_BITS = 6  # at most this many qubits rotated per high pass
-TILE_AMPS = 1 << 14  # amplitudes per high-pass tile (256 KiB)
+TILE_AMPS = 1 << 16  # amplitudes per high-pass tile (1 MiB: long rows beat L2 residency; n=24 1.3x faster than 2^14)
 FLIP_SYMMETRY = True  # store half the state when E(s) = E(-s) (no fields); False: always the full state
 SPLIT_PAD = 72  # floats between the real and imaginary arrays (see _allocate)
 DIAG_LOW_BITS = 10  # spins per block of the diagonal kernel
