@@ -7,6 +7,15 @@ import sys
 from contextlib import contextmanager
 
 
+def check_progress(value) -> bool | None:
+    """A ``progress`` parameter: True, False or None (auto), else ParameterError."""
+    if value is not None and not isinstance(value, bool):
+        from qspin.errors import ParameterError
+
+        raise ParameterError(f"progress must be True, False or None, got {value!r}")
+    return value
+
+
 def progress_enabled(requested: bool | None = None) -> bool:
     """``requested`` if given, else on only when stderr is a terminal and QSPIN_PROGRESS != 0."""
     if requested is not None:

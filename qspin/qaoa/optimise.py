@@ -19,6 +19,8 @@ import numpy as np
 
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
+from qspin.progress import check_progress
+from qspin.progress import progress as progress_bar
 from qspin.provenance import resolve_seed
 from qspin.qaoa import cvar as cv
 from qspin.qaoa.angles import (
@@ -78,6 +80,7 @@ class LoopSettings:
     restarts: int = 4
     optimize: bool = True
     initial: tuple[np.ndarray, np.ndarray] | None = None
+    progress: bool | None = None  # a bar over the optimiser runs (None: when stderr is a terminal)
 
 
 @dataclass
@@ -216,18 +219,26 @@ def optimise(cost, objective_at: Callable[[int], Objective], settings: LoopSetti
     objective = objective_at(p)
     optimizer = settings.optimizer or ("L-BFGS-B" if objective.gradient else "COBYLA")
     rng = np.random.default_rng([seed, 12])
+    runs = len(starts) if starts is not None else p
     trace: list[float] = []
     run = dict(scale=scale, optimizer=optimizer, maxiter=settings.maxiter, rng=rng, trace=trace)
-    if starts is not None:
-        best = min((_minimise(objective, g0, b0, **run) for g0, b0 in starts), key=lambda r: r[2])
-    else:
-        step = interp if strategy == "interp" else fourier_extrapolate
-        g, b = linear_ramp(1, dt)
-        for q in range(1, p + 1):
-            if q > 1:
-                g, b = step(g, b)
-            best = _minimise(objective if q == p else objective_at(q), g, b, **run)
-            g, b = best[0], best[1]
+    label = f"qaoa p={p} {strategy}: " + ("starts" if starts is not None else "depths")
+    with progress_bar(label, runs, enabled=settings.progress) as advance:  # one step per optimiser run
+        if starts is not None:
+            results = []
+            for g0, b0 in starts:
+                results.append(_minimise(objective, g0, b0, **run))
+                advance(1)
+            best = min(results, key=lambda r: r[2])
+        else:
+            step = interp if strategy == "interp" else fourier_extrapolate
+            g, b = linear_ramp(1, dt)
+            for q in range(1, p + 1):
+                if q > 1:
+                    g, b = step(g, b)
+                best = _minimise(objective if q == p else objective_at(q), g, b, **run)
+                g, b = best[0], best[1]
+                advance(1)
     g, b, value, message = best
     return LoopResult(np.asarray(g), np.asarray(b), value, trace, len(trace), strategy, optimizer, message)
 
@@ -312,6 +323,7 @@ def optimize(
     restarts: int = 4,
     initial=None,
     maxiter: int = 500,
+    progress: bool | None = None,
 ) -> QAOAResult:
     """Minimise ``<E>`` over depth-p angles on the statevector engine (the backends' loop).
 
@@ -321,7 +333,8 @@ def optimize(
     ``"random"`` (``restarts`` seeded random starts, best kept), ``"fixed"`` (published angles,
     then optimised). ``initial=(gammas, betas)`` starts depth p from given angles instead. The
     ramp step and the random gamma range are scaled by the RMS local field of the problem;
-    gradient optimisers use the adjoint gradient.
+    gradient optimisers use the adjoint gradient. ``progress`` draws a bar over the optimiser runs (depths or starts)
+    (None: when stderr is a terminal and QSPIN_PROGRESS is not 0).
     """
     from qspin.qaoa.statevector import check_angles
 
@@ -340,7 +353,13 @@ def optimize(
         if initial[0].size != p:
             raise ParameterError(f"initial angles have {initial[0].size} layers but p = {p}")
     settings = LoopSettings(
-        reps=p, strategy=strategy, optimizer=optimizer, maxiter=int(maxiter), restarts=int(restarts), initial=initial
+        reps=p,
+        strategy=strategy,
+        optimizer=optimizer,
+        maxiter=int(maxiter),
+        restarts=int(restarts),
+        initial=initial,
+        progress=check_progress(progress),
     )
     objective = ExactObjective(cost)
     res = optimise(cost, lambda q: objective, settings, seed=resolve_seed(seed))

@@ -31,6 +31,7 @@ import numpy as np
 
 from qspin.errors import ParameterError, ProblemError
 from qspin.problem import IsingProblem
+from qspin.progress import check_progress
 from qspin.progress import progress as progress_bar
 from qspin.solvers import _anneal_kernels as K
 from qspin.solvers._rng import stream_states
@@ -120,8 +121,7 @@ class SABackend(Backend):
                 p["beta_range"] = _default_beta_range(problem)
             p["beta_range"] = list(check_beta_range(p["beta_range"]))
 
-        if p["progress"] is not None and not isinstance(p["progress"], bool):
-            raise ParameterError(f"progress must be True, False or None, got {p['progress']!r}")
+        p["progress"] = check_progress(p["progress"])
         return p
 
     def sample(self, problem: IsingProblem, *, seed: int, **params) -> Samples:

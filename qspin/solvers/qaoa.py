@@ -19,6 +19,7 @@ import numpy as np
 
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
+from qspin.progress import check_progress
 from qspin.qaoa import cvar as cv
 from qspin.qaoa.optimise import (
     ANGLES_FROM,
@@ -115,7 +116,8 @@ class QAOABackendBase(Backend):
     iterations (COBYLA: evaluations); ``cvar_alpha`` None (mean) or the CVaR fraction in (0, 1];
     ``shots`` samples returned. Device backends add ``angles_from`` ("statevector": optimise on
     the exact engine, run only the final circuit; "engine": optimise on measured energies),
-    ``device`` and ``optimization_level`` (Qiskit's preset pass manager).
+    ``device`` and ``optimization_level`` (Qiskit's preset pass manager). ``progress``: a bar
+    over the optimiser runs, one per depth or start (None: when stderr is a terminal).
     """
 
     parameters = {
@@ -129,6 +131,7 @@ class QAOABackendBase(Backend):
         "betas": None,
         "cvar_alpha": None,
         "shots": 1000,
+        "progress": None,
     }
 
     def _has_gradient(self, params) -> bool:
@@ -144,6 +147,7 @@ class QAOABackendBase(Backend):
         if not isinstance(params["optimize"], bool):
             raise ParameterError(f"optimize must be True or False, got {params['optimize']!r}")
         params["cvar_alpha"] = cv.check_alpha(params["cvar_alpha"])
+        params["progress"] = check_progress(params["progress"])
         if (params["gammas"] is None) != (params["betas"] is None):
             raise ParameterError("give both gammas and betas (one pair per layer), or neither")
         if params["gammas"] is not None:
@@ -186,6 +190,7 @@ class QAOABackendBase(Backend):
             restarts=params["restarts"],
             optimize=params["optimize"],
             initial=initial,
+            progress=params["progress"],
         )
 
     @staticmethod

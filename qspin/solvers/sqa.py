@@ -28,6 +28,7 @@ import numpy as np
 
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
+from qspin.progress import check_progress
 from qspin.progress import progress as progress_bar
 from qspin.solvers._rng import stream_states
 from qspin.solvers.base import Backend, Samples
@@ -219,8 +220,7 @@ class SQABackend(Backend):
         p["global_moves"] = bool(p["global_moves"])
         if not isinstance(p["readout"], str) or p["readout"] not in READOUTS:
             raise ParameterError(f"readout must be one of {READOUTS}, got {p['readout']!r}")
-        if not (p["progress"] is None or isinstance(p["progress"], bool)):
-            raise ParameterError(f"progress must be True, False or None, got {p['progress']!r}")
+        p["progress"] = check_progress(p["progress"])
         return p
 
     def sample(

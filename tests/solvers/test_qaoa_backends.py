@@ -114,6 +114,13 @@ def test_derivative_free_optimisers_on_the_exact_engine(optimizer):
     assert ss.info["expectation"] < ramp
 
 
+@pytest.mark.parametrize("strategy", ["interp", "random"])
+def test_progress_bar_changes_nothing(strategy):
+    quiet = qspin.solve(SK, "qaoa", reps=2, seed=4, strategy=strategy, restarts=2, progress=False)
+    shown = qspin.solve(SK, "qaoa", reps=2, seed=4, strategy=strategy, restarts=2, progress=True)  # rich, on stderr
+    assert shown.info["trace"] == quiet.info["trace"] and np.array_equal(shown.spins, quiet.spins)
+
+
 def test_loop_is_engine_agnostic():
     """The loop only calls the objective: a counting stand-in sees every evaluation in the trace."""
     calls = []
@@ -187,6 +194,7 @@ def test_aer_backend_with_fake_device_noise_is_worse():
         ({"optimizer": "L-BFGS-B", "cvar_alpha": 0.5}, "needs the exact gradient"),
         ({"strategy": "fixed", "reps": 18}, "p = 1..17"),
         ({"shots": 0}, "shots must be an integer >= 1"),
+        ({"progress": "yes"}, "progress must be True, False or None"),
     ],
 )
 def test_bad_parameters(backend, params, match):
