@@ -11,6 +11,7 @@ import numpy as np
 from qspin.conventions import basis_indices_to_spins
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
+from qspin.progress import check_progress
 from qspin.progress import progress as progress_bar
 from qspin.solvers.base import Backend, Samples
 from qspin.solvers.registry import solve
@@ -40,6 +41,7 @@ class ExactBackend(Backend):
         params["num_levels"] = _check_int(params, "num_levels", 1)
         if not (isinstance(params["rtol"], (int, float)) and 0 <= params["rtol"] < 1e-3):
             raise ParameterError(f"rtol must be a number in [0, 1e-3), got {params['rtol']!r}")
+        params["progress"] = check_progress(params["progress"])
         n = problem.num_spins
         if n > MAX_SPINS:
             states = 2.0 ** (n - 1)

@@ -35,6 +35,7 @@ import numpy as np
 
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
+from qspin.progress import check_progress
 from qspin.progress import progress as progress_bar
 from qspin.solvers._rng import stream_states
 from qspin.solvers._tempering_kernels import init_fields, init_replicas, quench_gaps, run_block
@@ -194,8 +195,7 @@ class PTBackend(Backend):
                 raise ParameterError(f"{key} must be a finite number or None, got {value!r}")
         if p["target_tol"] is not None and p["target_tol"] < 0:
             raise ParameterError(f"target_tol must be >= 0, got {p['target_tol']!r}")
-        if p["progress"] is not None:
-            p["progress"] = _flag(p, "progress")
+        p["progress"] = check_progress(p["progress"])
         return p
 
     def sample(self, problem: IsingProblem, *, seed: int, **p) -> Samples:

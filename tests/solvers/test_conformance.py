@@ -36,3 +36,17 @@ def test_backend_conforms(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the fallback warning of the cloud backends
         check_backend(name, **FAST_PARAMS[name])
+
+
+@pytest.mark.usefixtures("isolated_dwave_config")
+@pytest.mark.parametrize("name", builtin_backends())
+def test_progress_parameter_is_checked_alike(name):
+    """Every backend with a progress bar accepts True, False or None and names anything else."""
+    import qspin
+    from qspin import IsingProblem, ParameterError
+    from qspin.solvers.registry import get_backend
+
+    if "progress" not in get_backend(name).parameters:
+        pytest.skip(f"{name} draws no progress bar")
+    with pytest.raises(ParameterError, match="progress must be True, False or None, got 'yes'"):
+        qspin.solve(IsingProblem([0.5, -0.5], {(0, 1): 1.0}), name, progress="yes")
