@@ -197,6 +197,24 @@ def main():
             f"ratio {name:30s}/ qspin: {half:7.1f}x  (target >= {target}x: {'met' if half >= target else 'NOT met'}); "
             f"full-state path {full:.1f}x"
         )
+    scaling(g, b)
+
+
+def scaling(g, b, sizes=(16, 18, 20, 22, 24)):
+    """qspin alone across sizes: where the state leaves the caches, the cost per amplitude rises."""
+    print(f"\nqspin across n (p={P}, all threads; 2^n amplitudes, half of them stored without fields):")
+    print("   n   half state [ms]   full state [ms]   full: ns per amplitude per layer")
+    for n in sizes:
+        problem = sherrington_kirkpatrick(n, seed=7)
+        energy_diagonal(problem)
+        row = []
+        for symmetric in (True, False):
+            SV.FLIP_SYMMETRY = symmetric
+            expectation(problem, g, b)
+            row.append(best_of(lambda pr=problem: expectation(pr, g, b), 3 if n <= 22 else 1))
+        SV.FLIP_SYMMETRY = True
+        clear_diagonal_cache()
+        print(f"  {n:2d}   {row[0] * 1e3:15.1f}   {row[1] * 1e3:15.1f}   {row[1] * 1e9 / (P * 2**n):8.2f}")
 
 
 if __name__ == "__main__":
