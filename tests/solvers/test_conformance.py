@@ -39,14 +39,14 @@ def test_backend_conforms(name):
 
 
 @pytest.mark.usefixtures("isolated_dwave_config")
-@pytest.mark.parametrize("name", builtin_backends())
-def test_progress_parameter_is_checked_alike(name):
+def test_progress_parameter_is_checked_alike():
     """Every backend with a progress bar accepts True, False or None and names anything else."""
     import qspin
     from qspin import IsingProblem, ParameterError
     from qspin.solvers.registry import get_backend
 
-    if "progress" not in get_backend(name).parameters:
-        pytest.skip(f"{name} draws no progress bar")
-    with pytest.raises(ParameterError, match="progress must be True, False or None, got 'yes'"):
-        qspin.solve(IsingProblem([0.5, -0.5], {(0, 1): 1.0}), name, progress="yes")
+    with_bars = [name for name in builtin_backends() if "progress" in get_backend(name).parameters]
+    assert {"exact", "sa", "pt", "sqa", "qaoa"} <= set(with_bars)
+    for name in with_bars:
+        with pytest.raises(ParameterError, match="progress must be True, False or None, got 'yes'"):
+            qspin.solve(IsingProblem([0.5, -0.5], {(0, 1): 1.0}), name, progress="yes")
