@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from qspin.compile.warm_start import WARM_START_EPSILON, warm_start
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
 
@@ -55,12 +56,19 @@ def mixer_layer(num_qubits: int, beta) -> None:
         qml.RX(2.0 * beta, wires=k)
 
 
-def qaoa_layers(problem: IsingProblem, gammas, betas) -> None:
-    """Apply the QAOA preparation to wires 0..n-1 inside a QNode (global phase omitted)."""
+def qaoa_layers(problem: IsingProblem, gammas, betas, start=None) -> None:
+    """Apply the QAOA preparation to wires 0..n-1 inside a QNode (global phase omitted).
+
+    ``start``: RY angles of a warm-start product state (:func:`qspin.compile.warm_start.warm_start`)
+    in place of the Hadamards.
+    """
     import pennylane as qml
 
     for k in range(problem.num_spins):
-        qml.Hadamard(k)
+        if start is None:
+            qml.Hadamard(k)
+        else:
+            qml.RY(float(start[k]), wires=k)
     for g, b in zip(gammas, betas):
         cost_layer(problem, g)
         mixer_layer(problem.num_spins, b)
@@ -73,8 +81,11 @@ def qaoa_qnode(
     diff_method: str = "adjoint",
     shots: int | None = None,
     seed: int | None = None,
+    initial_state=None,
+    epsilon: float = WARM_START_EPSILON,
 ):
-    """A QNode ``f(gammas, betas) -> <E>`` (or samples when ``shots`` is given) on ``device``."""
+    """A QNode ``f(gammas, betas) -> <E>`` (or samples when ``shots`` is given) on ``device``;
+    ``initial_state`` (spins) starts from a warm-start product state."""
     import pennylane as qml
 
     n = problem.num_spins
@@ -82,6 +93,7 @@ def qaoa_qnode(
         raise ParameterError("QAOA needs at least one spin")
     if shots is not None and (isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1):
         raise ParameterError(f"shots must be a positive integer or None, got {shots!r}")
+    start = None if initial_state is None else warm_start(initial_state, n, epsilon)
     dev = qml.device(device, wires=n, seed=seed) if seed is not None else qml.device(device, wires=n)
     H = hamiltonian(problem)
 
@@ -89,7 +101,7 @@ def qaoa_qnode(
 
         @qml.qnode(dev, diff_method=diff_method)
         def expectation(gammas, betas):
-            qaoa_layers(problem, gammas, betas)
+            qaoa_layers(problem, gammas, betas, start)
             return qml.expval(H)
 
         return expectation
@@ -97,7 +109,7 @@ def qaoa_qnode(
     @qml.set_shots(int(shots))
     @qml.qnode(dev, diff_method=None)
     def samples(gammas, betas):
-        qaoa_layers(problem, gammas, betas)
+        qaoa_layers(problem, gammas, betas, start)
         return qml.sample(wires=range(n))
 
     return samples

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from qspin.compile.warm_start import WARM_START_EPSILON, warm_start, warm_start_angles
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
 
-__all__ = ["bind", "circuit", "hamiltonian", "to_qasm3"]
+__all__ = ["bind", "circuit", "hamiltonian", "to_qasm3", "warm_start_angles"]
 
 
 def hamiltonian(problem: IsingProblem):
@@ -31,20 +32,9 @@ def hamiltonian(problem: IsingProblem):
     return SparsePauliOp.from_sparse_list(terms, num_qubits=n).simplify(atol=0.0)
 
 
-def warm_start_angles(spins, epsilon: float) -> np.ndarray:
-    """RY angles of a warm-start product state biased towards ``spins`` (Egger et al. 2021).
-
-    Qubit k is prepared with probability ``epsilon`` of measuring the spin opposite to
-    ``spins[k]``; ``epsilon = 0.5`` is the uniform ``|+>`` state.
-    """
-    s = np.asarray(spins)
-    if not 0.0 < epsilon <= 0.5:
-        raise ParameterError(f"warm-start epsilon must be in (0, 0.5], got {epsilon!r}")
-    p_one = np.where(s > 0, epsilon, 1.0 - epsilon)  # P(|1>) = P(spin -1)
-    return 2.0 * np.arcsin(np.sqrt(p_one))
-
-
-def circuit(problem: IsingProblem, reps: int, *, initial_state=None, epsilon: float = 0.25, measure: bool = False):
+def circuit(
+    problem: IsingProblem, reps: int, *, initial_state=None, epsilon: float = WARM_START_EPSILON, measure: bool = False
+):
     """The parametrised QAOA circuit of depth ``reps`` (parameters ``gamma[k]``, ``beta[k]``).
 
     ``initial_state`` (spins of a classical solution) replaces ``|+>^n`` by a warm-start
@@ -60,8 +50,7 @@ def circuit(problem: IsingProblem, reps: int, *, initial_state=None, epsilon: fl
     if initial_state is None:
         qc.h(range(n))
     else:
-        start = problem.check_spins(np.asarray(initial_state).reshape(1, -1), what="initial_state")[0]
-        for k, theta in enumerate(warm_start_angles(start, epsilon)):
+        for k, theta in enumerate(warm_start(initial_state, n, epsilon)):
             qc.ry(float(theta), k)
     i, j, w = problem.couplings
     phase = 0

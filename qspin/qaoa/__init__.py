@@ -98,20 +98,28 @@ def _check_inputs(cost, gammas, betas, engine):
     return gammas, betas
 
 
+def _statevector_options(options: dict) -> dict:
+    extra = set(options) - {"initial_state", "epsilon"}
+    if extra:
+        raise ParameterError(
+            f"the statevector engine takes only initial_state and epsilon, got {', '.join(sorted(extra))}"
+        )
+    return options
+
+
 def expectation(cost, gammas, betas, engine: str = "statevector", **options) -> float:
     """``<gamma, beta| E |gamma, beta>`` on ``engine``.
 
-    "statevector" takes an IsingProblem or a cost diagonal and no options. "aer" takes
-    ``method``, ``device`` (an IBM fake device: its noise), ``shots`` (None: exact) and ``seed``;
-    "ibm" takes ``device``, ``shots`` and the options of :class:`qspin.qaoa.ibm.IBMEngine` and
-    returns a measured mean. Angles are checked (equal lengths p >= 1, finite) before any engine
-    is loaded.
+    Every engine takes ``initial_state`` (+-1 spins: a warm-start product state instead of
+    ``|+>^n``) and its ``epsilon``. "statevector" takes an IsingProblem or a cost diagonal and
+    nothing else. "aer" takes ``method``, ``device`` (an IBM fake device: its noise), ``shots``
+    (None: exact) and ``seed``; "ibm" takes ``device``, ``shots`` and the options of
+    :class:`qspin.qaoa.ibm.IBMEngine` and returns a measured mean. Angles are checked (equal
+    lengths p >= 1, finite) before any engine is loaded.
     """
     gammas, betas = _check_inputs(cost, gammas, betas, engine)
     if engine == "statevector":
-        if options:
-            raise ParameterError(f"the statevector engine takes no options, got {', '.join(sorted(options))}")
-        return _sv_module.expectation(cost, gammas, betas)
+        return _sv_module.expectation(cost, gammas, betas, **_statevector_options(options))
     return float(_engine_module(engine).expectation(cost, gammas, betas, **options))
 
 
@@ -122,7 +130,5 @@ def sample(cost, gammas, betas, shots: int, seed: int | None = None, engine: str
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
         raise ParameterError(f"shots must be a positive integer, got {shots!r}")
     if engine == "statevector":
-        if options:
-            raise ParameterError(f"the statevector engine takes no options, got {', '.join(sorted(options))}")
-        return _sv_module.sample(cost, gammas, betas, shots, seed)
+        return _sv_module.sample(cost, gammas, betas, shots, seed, **_statevector_options(options))
     return np.asarray(_engine_module(engine).sample(cost, gammas, betas, shots, seed, **options), dtype=np.int8)

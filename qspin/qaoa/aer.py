@@ -26,6 +26,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from qspin.compile.warm_start import WARM_START_EPSILON, warm_start
 from qspin.conventions import bitstrings_to_spins
 from qspin.errors import MissingDependencyError, ParameterError
 from qspin.problem import IsingProblem
@@ -230,7 +231,8 @@ class AerEngine:
     """QAOA circuits of one problem and depth on Aer (built lazily, reused across angle sets).
 
     ``device``: None (noise-free) or an IBM fake device name; ``seed`` fixes the transpiler
-    layout (and, through :meth:`counts`' own seed, every shot).
+    layout (and, through :meth:`counts`' own seed, every shot); ``initial_state`` (spins) and
+    ``epsilon``: a warm-start product state instead of ``|+>^n``.
     """
 
     def __init__(
@@ -242,6 +244,8 @@ class AerEngine:
         device: str | None = None,
         seed: int | None = None,
         optimization_level: int = 1,
+        initial_state=None,
+        epsilon: float = WARM_START_EPSILON,
     ):
         self.problem = problem
         self.reps = reps
@@ -249,6 +253,8 @@ class AerEngine:
         self.device = device
         self.seed = seed
         self.optimization_level = optimization_level
+        self.initial_state = initial_state
+        self.epsilon = epsilon
         self._built: dict[bool, tuple] = {}
 
     # --- preparation -------------------------------------------------------------------------
@@ -261,6 +267,8 @@ class AerEngine:
             raise ParameterError(f"reps (p) must be an integer >= 1, got {self.reps!r}")
         if self.optimization_level not in (0, 1, 2, 3):
             raise ParameterError(f"optimization_level must be 0, 1, 2 or 3, got {self.optimization_level!r}")
+        if self.initial_state is not None:
+            warm_start(self.initial_state, self.problem.num_spins, self.epsilon)
         name = None if self.device is None else resolve_fake_device(self.device)
         _check_size(self.problem.num_spins, method, None if name is None else fake_device(name), name)
 
@@ -274,7 +282,9 @@ class AerEngine:
 
         self.check()
         method = check_method(self.method)
-        qc = circuit(self.problem, int(self.reps), measure=measure)
+        qc = circuit(
+            self.problem, int(self.reps), initial_state=self.initial_state, epsilon=self.epsilon, measure=measure
+        )
         H = None if measure else hamiltonian(self.problem)
         t0 = time.perf_counter()
         if self.device is None:
@@ -367,12 +377,21 @@ def expectation(
     shots: int | None = None,
     seed: int | None = None,
     optimization_level: int = 1,
+    initial_state=None,
+    epsilon: float = WARM_START_EPSILON,
 ) -> float:
     """``<E>`` on Aer: exact (EstimatorV2, precision 0) when ``shots`` is None, else the mean
     energy of ``shots`` SamplerV2 measurements (what hardware would estimate)."""
     gammas, betas = check_angles(gammas, betas)
     engine = AerEngine(
-        _problem(problem), gammas.size, method=method, device=device, seed=seed, optimization_level=optimization_level
+        _problem(problem),
+        gammas.size,
+        method=method,
+        device=device,
+        seed=seed,
+        optimization_level=optimization_level,
+        initial_state=initial_state,
+        epsilon=epsilon,
     )
     engine.check()
     if shots is None:
@@ -391,13 +410,22 @@ def sample(
     method: str | None = None,
     device: str | None = None,
     optimization_level: int = 1,
+    initial_state=None,
+    epsilon: float = WARM_START_EPSILON,
 ) -> np.ndarray:
     """``shots`` measured spin rows (int8, (shots, n)) from Aer's SamplerV2."""
     gammas, betas = check_angles(gammas, betas)
     shots = check_shots(shots)
     seed = resolve_seed(seed)
     engine = AerEngine(
-        _problem(problem), gammas.size, method=method, device=device, seed=seed, optimization_level=optimization_level
+        _problem(problem),
+        gammas.size,
+        method=method,
+        device=device,
+        seed=seed,
+        optimization_level=optimization_level,
+        initial_state=initial_state,
+        epsilon=epsilon,
     )
     engine.check()
     spins, counts = engine.counts(gammas, betas, shots, seed)

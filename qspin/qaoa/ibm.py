@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from qspin.compile.warm_start import WARM_START_EPSILON, warm_start
 from qspin.errors import BackendError, BackendUnavailable, MissingDependencyError, ParameterError, QspinError
 from qspin.problem import IsingProblem
 from qspin.provenance import resolve_seed
@@ -216,7 +217,8 @@ class IBMEngine:
     ``device``: an IBM device name, None (the least busy device with enough qubits), or a fake
     device name (local testing mode). ``mode``: "job" or "batch". ``on_submit(job_id, context)``
     hears every job id, with what decoding it needs, before the engine waits on it. ``backend``
-    reuses a device another engine has connected to.
+    reuses a device another engine has connected to. ``initial_state`` (spins) and ``epsilon``:
+    a warm-start product state instead of ``|+>^n``.
     """
 
     def __init__(
@@ -232,8 +234,12 @@ class IBMEngine:
         result_timeout: float | None = None,
         on_submit: OnSubmit | None = None,
         backend=None,
+        initial_state=None,
+        epsilon: float = WARM_START_EPSILON,
     ):
         self.problem = problem
+        self.initial_state = initial_state
+        self.epsilon = epsilon
         self.reps = reps
         self.device = device
         self.seed = seed
@@ -270,6 +276,8 @@ class IBMEngine:
             raise ParameterError(f"optimization_level must be 0, 1, 2 or 3, got {self.optimization_level!r}")
         if self.device is not None and not (isinstance(self.device, str) and self.device.strip()):
             raise ParameterError(f"device must be an IBM device name or None, got {self.device!r}")
+        if self.initial_state is not None:
+            warm_start(self.initial_state, n, self.epsilon)
         for key in ("request_timeout", "result_timeout"):
             value = getattr(self, key)
             if value is None and key == "result_timeout":
@@ -307,7 +315,9 @@ class IBMEngine:
             backend = self.connect()
             t0 = time.perf_counter()
             seed = derived_seed(0 if self.seed is None else resolve_seed(self.seed), 0)
-            qc = circuit(self.problem, int(self.reps), measure=True)
+            qc = circuit(
+                self.problem, int(self.reps), initial_state=self.initial_state, epsilon=self.epsilon, measure=True
+            )
             self._isa = transpile_for(qc, backend, optimization_level=int(self.optimization_level), seed=seed)
             self._report = circuit_report(self._isa)
             self.transpile_s += time.perf_counter() - t0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from qspin.compile.warm_start import WARM_START_EPSILON, warm_start
 from qspin.conventions import qubits_to_spins
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
@@ -80,15 +81,19 @@ def qaoa_circuit(
     diff_method: str | None = "adjoint",
     shots: int | None = None,
     seed: int | None = None,
+    initial_state=None,
+    epsilon: float = WARM_START_EPSILON,
 ):
-    """The QNode ``f(gammas, betas)`` (``<E>``, or bits when ``shots`` is given), after checks."""
+    """The QNode ``f(gammas, betas)`` (``<E>``, or bits when ``shots`` is given), after checks;
+    ``initial_state`` (spins) and ``epsilon``: a warm-start product state instead of ``|+>^n``."""
     from qspin.compile.pennylane import qaoa_qnode
 
     n = _check_problem(problem)
     check_device(device, n)
+    start = {"initial_state": initial_state, "epsilon": epsilon}
     if shots is not None:
-        return qaoa_qnode(problem, device=device, shots=shots, seed=seed)
-    return qaoa_qnode(problem, device=device, diff_method=diff_method)
+        return qaoa_qnode(problem, device=device, shots=shots, seed=seed, **start)
+    return qaoa_qnode(problem, device=device, diff_method=diff_method, **start)
 
 
 def expectation(problem: IsingProblem, gammas, betas, *, device: str = "lightning.qubit", **options) -> float:
@@ -101,7 +106,15 @@ def expectation(problem: IsingProblem, gammas, betas, *, device: str = "lightnin
 
 
 def expectation_and_gradient(
-    problem: IsingProblem, gammas, betas, *, device: str = "lightning.qubit", diff_method: str = "adjoint", circuit=None
+    problem: IsingProblem,
+    gammas,
+    betas,
+    *,
+    device: str = "lightning.qubit",
+    diff_method: str = "adjoint",
+    circuit=None,
+    initial_state=None,
+    epsilon: float = WARM_START_EPSILON,
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """``(<E>, d<E>/dgamma, d<E>/dbeta)`` by PennyLane (the adjoint method by default).
 
@@ -111,13 +124,25 @@ def expectation_and_gradient(
     from pennylane import numpy as pnp
 
     gammas, betas = check_angles(gammas, betas)
-    f = circuit if circuit is not None else qaoa_circuit(problem, device=device, diff_method=diff_method)
+    if circuit is None:
+        circuit = qaoa_circuit(
+            problem, device=device, diff_method=diff_method, initial_state=initial_state, epsilon=epsilon
+        )
+    f = circuit
     grad = qml.grad(f, argnums=[0, 1])
     dg, db = grad(pnp.array(gammas, requires_grad=True), pnp.array(betas, requires_grad=True))
     return float(grad.forward), np.asarray(dg, dtype=np.float64), np.asarray(db, dtype=np.float64)
 
 
-def probabilities(problem: IsingProblem, gammas, betas, *, device: str = "lightning.qubit") -> np.ndarray:
+def probabilities(
+    problem: IsingProblem,
+    gammas,
+    betas,
+    *,
+    device: str = "lightning.qubit",
+    initial_state=None,
+    epsilon: float = WARM_START_EPSILON,
+) -> np.ndarray:
     """``|<k|gamma, beta>|^2`` from ``qml.probs``, float64 (2^n,), indexed as qspin's statevector
     (qubit 0 the least significant bit; PennyLane's own order has wire 0 the most significant)."""
     import pennylane as qml
@@ -127,10 +152,11 @@ def probabilities(problem: IsingProblem, gammas, betas, *, device: str = "lightn
     gammas, betas = check_angles(gammas, betas)
     n = _check_problem(problem)
     check_device(device, n)
+    start = None if initial_state is None else warm_start(initial_state, n, epsilon)
 
     @qml.qnode(qml.device(device, wires=n), diff_method=None)
     def probs():
-        qaoa_layers(problem, gammas, betas)
+        qaoa_layers(problem, gammas, betas, start)
         return qml.probs(wires=range(n))
 
     p = np.asarray(probs(), dtype=np.float64)
@@ -147,10 +173,11 @@ def sample(
     """
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
         raise ParameterError(f"shots must be a positive integer, got {shots!r}")
-    if options:
-        raise ParameterError(f"sample takes no options {sorted(options)} on the PennyLane engine")
+    extra = set(options) - {"initial_state", "epsilon"}
+    if extra:
+        raise ParameterError(f"sample takes no options {sorted(extra)} on the PennyLane engine")
     gammas, betas = check_angles(gammas, betas)
     n = _check_problem(problem)
     seed = resolve_seed(seed)
-    bits = np.asarray(qaoa_circuit(problem, device=device, shots=int(shots), seed=seed)(gammas, betas))
+    bits = np.asarray(qaoa_circuit(problem, device=device, shots=int(shots), seed=seed, **options)(gammas, betas))
     return qubits_to_spins(bits.reshape(int(shots), n))

@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from qspin.compile.warm_start import WARM_START_EPSILON, warm_start
 from qspin.conventions import basis_indices_to_spins
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
@@ -175,6 +176,7 @@ class _Cost(NamedTuple):
     bound: float  # >= max |E|
     n: int
     symmetric: bool  # E(s) = E(-s): the engine stores only the half with the top qubit clear (psi[~k] = psi[k])
+    start: np.ndarray | None = None  # RY angles of a warm-start product state; None: |+>^n
 
     @property
     def stored(self) -> np.ndarray:
@@ -182,8 +184,16 @@ class _Cost(NamedTuple):
         return self.diag[: self.diag.size // 2] if self.symmetric else self.diag
 
 
-def _cost(cost, complex_arrays: int, real_arrays: int = 0) -> _Cost:
-    """The cost diagonal and its facts, after the memory check for the arrays the caller will add."""
+def _cost(cost, complex_arrays: int, real_arrays: int = 0, initial_state=None, epsilon=WARM_START_EPSILON) -> _Cost:
+    """The cost diagonal and its facts, after the memory check for the arrays the caller will add;
+    with ``initial_state`` (spins) the evolution starts from a warm-start product state instead."""
+    out = _cost_diagonal(cost, complex_arrays, real_arrays)
+    if initial_state is None:
+        return out
+    return out._replace(symmetric=False, start=warm_start(initial_state, out.n, epsilon))
+
+
+def _cost_diagonal(cost, complex_arrays: int, real_arrays: int) -> _Cost:
     if isinstance(cost, IsingProblem):
         n = cost.num_spins
         if n < 1:
@@ -303,17 +313,30 @@ def _evolve(cost: _Cost, gammas: np.ndarray, betas: np.ndarray) -> tuple[np.ndar
     """The QAOA state as (real parts, imaginary parts) of the stored amplitudes (see ``_Cost``)."""
     diag, m = cost.stored, cost.n - cost.symmetric  # m: qubits indexing the stored amplitudes
     x, y = _allocate(diag.size)
+    if cost.start is not None:
+        _product_state(cost.start, x)
+        y[:] = 0.0
     low, plan = min(m, LOW_BITS), _high_plan(m)
     for k, (g, b) in enumerate(zip(gammas.tolist(), betas.tolist())):
         c, s = math.cos(b), math.sin(b)
         fast = _fast(g, cost.bound)
+        init = k == 0 and cost.start is None  # the first layer writes |+>^n as it goes
         if cost.symmetric:
-            K.phase_low_sym(x, y, diag, g, c, s, low, k == 0, fast)
+            K.phase_low_sym(x, y, diag, g, c, s, low, init, fast)
         else:
-            K.phase_low(x, y, diag, g, c, s, low, True, k == 0, fast)
+            K.phase_low(x, y, diag, g, c, s, low, True, init, fast)
         for lo, q, seg in plan:
             K.mix_high(x, y, lo, q, seg, c, s)
     return x, y
+
+
+def _product_state(angles: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = amplitudes of ``prod_q RY(angles[q])|0>`` (real), built in place by doubling."""
+    out[0] = 1.0
+    for q, theta in enumerate(angles.tolist()):
+        half = 1 << q
+        out[half : 2 * half] = out[:half] * math.sin(theta / 2)
+        out[:half] *= math.cos(theta / 2)
 
 
 def _unfold(half: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -348,10 +371,14 @@ def _serial_when_small(fn):
 
 
 @_serial_when_small
-def statevector(cost, gammas, betas) -> np.ndarray:
-    """The QAOA state ``|gamma, beta>``, complex128 (2^n,)."""
+def statevector(cost, gammas, betas, *, initial_state=None, epsilon: float = WARM_START_EPSILON) -> np.ndarray:
+    """The QAOA state ``|gamma, beta>``, complex128 (2^n,).
+
+    ``initial_state`` (+-1 spins) starts from a warm-start product state instead of ``|+>^n``
+    (see :mod:`qspin.compile.warm_start`); every function of the engine takes it.
+    """
     gammas, betas = check_angles(gammas, betas)
-    cost = _cost(cost, 2)
+    cost = _cost(cost, 2, 0, initial_state, epsilon)
     x, y = _evolve(cost, gammas, betas)
     if cost.symmetric:
         return _unfold(_join(x, y), np.empty(cost.diag.size, dtype=np.complex128))
@@ -359,10 +386,10 @@ def statevector(cost, gammas, betas) -> np.ndarray:
 
 
 @_serial_when_small
-def probabilities(cost, gammas, betas) -> np.ndarray:
+def probabilities(cost, gammas, betas, *, initial_state=None, epsilon: float = WARM_START_EPSILON) -> np.ndarray:
     """``|<k|gamma, beta>|^2`` for every basis index k, float64 (2^n,)."""
     gammas, betas = check_angles(gammas, betas)
-    return _probabilities(_cost(cost, 1, 1), gammas, betas)
+    return _probabilities(_cost(cost, 1, 1, initial_state, epsilon), gammas, betas)
 
 
 def _probabilities(cost: _Cost, gammas: np.ndarray, betas: np.ndarray) -> np.ndarray:
@@ -373,15 +400,17 @@ def _probabilities(cost: _Cost, gammas: np.ndarray, betas: np.ndarray) -> np.nda
 
 
 @_serial_when_small
-def expectation(cost, gammas, betas) -> float:
+def expectation(cost, gammas, betas, *, initial_state=None, epsilon: float = WARM_START_EPSILON) -> float:
     """``<gamma, beta| E |gamma, beta>`` (one dot product with the cost diagonal)."""
     gammas, betas = check_angles(gammas, betas)
-    cost = _cost(cost, 1)
+    cost = _cost(cost, 1, 0, initial_state, epsilon)
     return (1.0 + cost.symmetric) * float(K.expectation(*_evolve(cost, gammas, betas), cost.stored))
 
 
 @_serial_when_small
-def expectation_and_gradient(cost, gammas, betas) -> tuple[float, np.ndarray, np.ndarray]:
+def expectation_and_gradient(
+    cost, gammas, betas, *, initial_state=None, epsilon: float = WARM_START_EPSILON
+) -> tuple[float, np.ndarray, np.ndarray]:
     """``(<E>, d<E>/dgamma, d<E>/dbeta)`` exactly, by the adjoint method.
 
     With ``psi`` the final state and ``lam = E psi``, both are carried back through the
@@ -392,7 +421,7 @@ def expectation_and_gradient(cost, gammas, betas) -> tuple[float, np.ndarray, np
     For a flip-symmetric cost every inner product is twice its share on the stored half.
     """
     gammas, betas = check_angles(gammas, betas)
-    cost = _cost(cost, 2)
+    cost = _cost(cost, 2, 0, initial_state, epsilon)
     diag, m, weight = cost.stored, cost.n - cost.symmetric, 1.0 + cost.symmetric
     x, y = _evolve(cost, gammas, betas)
     u, w = _allocate(diag.size)  # lam = E psi
@@ -411,7 +440,9 @@ def expectation_and_gradient(cost, gammas, betas) -> tuple[float, np.ndarray, np
 
 
 @_serial_when_small
-def sample(cost, gammas, betas, shots: int, seed: int | None = None) -> np.ndarray:
+def sample(
+    cost, gammas, betas, shots: int, seed: int | None = None, *, initial_state=None, epsilon: float = WARM_START_EPSILON
+) -> np.ndarray:
     """``shots`` spin rows (int8, (shots, n)) drawn from ``|<k|gamma, beta>|^2``.
 
     The draw uses ``numpy.random.default_rng(seed)`` (a fresh seed when None).
@@ -420,7 +451,7 @@ def sample(cost, gammas, betas, shots: int, seed: int | None = None) -> np.ndarr
         raise ParameterError(f"shots must be a positive integer, got {shots!r}")
     rng = np.random.default_rng(resolve_seed(seed))
     gammas, betas = check_angles(gammas, betas)
-    cost = _cost(cost, 1, 1)
+    cost = _cost(cost, 1, 1, initial_state, epsilon)
     cdf = _probabilities(cost, gammas, betas)
     np.cumsum(cdf, out=cdf)
     idx = np.searchsorted(cdf, rng.random(int(shots)) * cdf[-1], side="right")

@@ -154,7 +154,7 @@ def test_other_bad_inputs():
         qaoa.expectation(qaoa.energy_diagonal(problem), [0.1], [0.2], engine="aer")
     with pytest.raises(ParameterError, match="unknown QAOA engine 'cirq'"):
         qaoa.expectation(problem, [0.1], [0.2], engine="cirq")
-    with pytest.raises(ParameterError, match="takes no options"):
+    with pytest.raises(ParameterError, match="takes only initial_state and epsilon, got method"):
         qaoa.expectation(problem, [0.1], [0.2], method="statevector")
     with pytest.raises(ParameterError, match="at least one spin"):
         aer.expectation(IsingProblem(offset=1.0), [0.1], [0.2])
