@@ -249,26 +249,28 @@ def optimise(cost, objective_at: Callable[[int], Objective], settings: LoopSetti
 class ExactObjective:
     """``<E>`` (with the adjoint gradient) or the exact CVaR, on qspin's statevector engine.
 
-    ``problem``: an IsingProblem or a cost diagonal of length 2^n.
+    ``problem``: an IsingProblem or a cost diagonal of length 2^n; ``warm``: ``initial_state``
+    and ``epsilon`` of a warm start.
     """
 
-    def __init__(self, problem, cvar_alpha: float | None = None):
+    def __init__(self, problem, cvar_alpha: float | None = None, **warm):
         self.problem = problem
         self.cvar_alpha = cvar_alpha
         self.gradient = cvar_alpha is None
+        self.warm = warm  # initial_state / epsilon of a warm start, if any
 
     def __call__(self, gammas, betas) -> float:
         from qspin.qaoa.statevector import energy_diagonal, expectation, probabilities
 
         if self.cvar_alpha is None:
-            return expectation(self.problem, gammas, betas)
+            return expectation(self.problem, gammas, betas, **self.warm)
         diag = energy_diagonal(self.problem) if isinstance(self.problem, IsingProblem) else self.problem
-        return cv.cvar(diag, probabilities(self.problem, gammas, betas), self.cvar_alpha)
+        return cv.cvar(diag, probabilities(self.problem, gammas, betas, **self.warm), self.cvar_alpha)
 
     def value_and_gradient(self, gammas, betas):
         from qspin.qaoa.statevector import expectation_and_gradient
 
-        value, dg, db = expectation_and_gradient(self.problem, gammas, betas)
+        value, dg, db = expectation_and_gradient(self.problem, gammas, betas, **self.warm)
         return value, np.concatenate([dg, db])
 
 

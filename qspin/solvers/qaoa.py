@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from qspin.compile.warm_start import WARM_START_EPSILON, warm_start
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
 from qspin.progress import check_progress
@@ -33,6 +34,7 @@ from qspin.qaoa.optimise import (
     fixed_angles,
     optimise,
 )
+from qspin.sampleset import SampleSet
 from qspin.solvers.base import Backend, Samples
 from qspin.solvers.registry import report_submitted
 
@@ -44,6 +46,7 @@ __all__ = [
     "aggregate_rows",
     "measured_summary",
     "trivial_samples",
+    "warm_options",
 ]
 
 GROUND_STATE_MAX_SPINS = 20  # exact ground-state probability reported up to this size
@@ -55,6 +58,13 @@ def _int_at_least(params, key, low) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ParameterError(f"{key} must be an integer >= {low}, got {value!r}")
     return int(value)
+
+
+def warm_options(params) -> dict[str, Any]:
+    """The engines' warm-start keywords from validated backend parameters ({} for ``|+>^n``)."""
+    if params.get("warm_start") is None:
+        return {}
+    return {"initial_state": np.asarray(params["warm_start"], dtype=np.int8), "epsilon": params["warm_start_epsilon"]}
 
 
 def trivial_samples(problem: IsingProblem) -> Samples:
@@ -72,7 +82,7 @@ def _statevector_fits(n: int, complex_arrays: int = 1, real_arrays: int = 1) -> 
     return True
 
 
-def _exact_summary(problem: IsingProblem, g, b) -> dict[str, Any]:
+def _exact_summary(problem: IsingProblem, g, b, warm: dict) -> dict[str, Any]:
     """Noise-free ``<E>`` at the angles, and the ground state's probability when n is small."""
     from qspin.qaoa.statevector import energy_diagonal, expectation, probabilities
 
@@ -80,13 +90,13 @@ def _exact_summary(problem: IsingProblem, g, b) -> dict[str, Any]:
     out: dict[str, Any] = {"expectation": None}
     if n > EXACT_SUMMARY_MAX_SPINS or not _statevector_fits(n):
         return out
-    out["expectation"] = expectation(problem, g, b)
+    out["expectation"] = expectation(problem, g, b, **warm)
     if n <= GROUND_STATE_MAX_SPINS:
         diag = energy_diagonal(problem)
         e0 = float(diag.min())
         at_ground = diag <= e0 + 1e-9 * max(1.0, problem.energy_scale)
         out["ground_state_energy"] = e0
-        out["ground_state_probability"] = float(probabilities(problem, g, b)[at_ground].sum())
+        out["ground_state_probability"] = float(probabilities(problem, g, b, **warm)[at_ground].sum())
     return out
 
 
@@ -118,6 +128,9 @@ class QAOABackendBase(Backend):
     the exact engine, run only the final circuit; "engine": optimise on measured energies),
     ``device`` and ``optimization_level`` (Qiskit's preset pass manager). ``progress``: a bar
     over the optimiser runs, one per depth or start (None: when stderr is a terminal).
+    ``warm_start`` (+-1 spins, or a SampleSet: its best state) starts every circuit from a
+    warm-start product state (Egger et al. 2021) with ``warm_start_epsilon`` (default 0.25) the
+    probability of each qubit reading the other spin; the mixer stays ``sum X``.
     """
 
     parameters = {
@@ -132,6 +145,8 @@ class QAOABackendBase(Backend):
         "cvar_alpha": None,
         "shots": 1000,
         "progress": None,
+        "warm_start": None,
+        "warm_start_epsilon": None,
     }
 
     def _has_gradient(self, params) -> bool:
@@ -148,6 +163,7 @@ class QAOABackendBase(Backend):
             raise ParameterError(f"optimize must be True or False, got {params['optimize']!r}")
         params["cvar_alpha"] = cv.check_alpha(params["cvar_alpha"])
         params["progress"] = check_progress(params["progress"])
+        self._check_warm_start(problem, params)
         if (params["gammas"] is None) != (params["betas"] is None):
             raise ParameterError("give both gammas and betas (one pair per layer), or neither")
         if params["gammas"] is not None:
@@ -176,6 +192,20 @@ class QAOABackendBase(Backend):
                     "(no cvar_alpha, angles from the statevector); use COBYLA or SPSA"
                 )
         return params
+
+    @staticmethod
+    def _check_warm_start(problem: IsingProblem, params) -> None:
+        start, eps = params["warm_start"], params["warm_start_epsilon"]
+        if start is None:
+            if eps is not None:
+                raise ParameterError("warm_start_epsilon needs warm_start (the spins to start near)")
+            return
+        if isinstance(start, SampleSet):
+            start = start.best_spins
+        eps = WARM_START_EPSILON if eps is None else eps
+        warm_start(start, problem.num_spins, eps)  # ParameterError naming the bad entry or epsilon
+        params["warm_start"] = [int(v) for v in np.asarray(start).tolist()]
+        params["warm_start_epsilon"] = float(eps)
 
     @staticmethod
     def _settings(params) -> LoopSettings:
@@ -207,6 +237,9 @@ class QAOABackendBase(Backend):
             "trace": result.trace,
             "nfev": result.nfev,
             "optimizer_message": result.message,
+            "warm_start": None
+            if params.get("warm_start") is None
+            else {"spins": params["warm_start"], "epsilon": params["warm_start_epsilon"]},
         }
 
 
@@ -229,12 +262,14 @@ class QAOABackend(QAOABackendBase):
         if problem.num_spins == 0:
             return trivial_samples(problem)
         all_params = {**params, "shots": shots, "cvar_alpha": cvar_alpha}
+        warm = warm_options(all_params)
+        objective = ExactObjective(problem, cvar_alpha, **warm)
         t0 = time.perf_counter()
-        result = optimise(problem, lambda q: ExactObjective(problem, cvar_alpha), self._settings(all_params), seed=seed)
+        result = optimise(problem, lambda q: objective, self._settings(all_params), seed=seed)
         t1 = time.perf_counter()
-        spins, counts = aggregate_rows(sv_sample(problem, result.gammas, result.betas, shots, seed=seed))
+        spins, counts = aggregate_rows(sv_sample(problem, result.gammas, result.betas, shots, seed=seed, **warm))
         t2 = time.perf_counter()
-        exact = _exact_summary(problem, result.gammas, result.betas)
+        exact = _exact_summary(problem, result.gammas, result.betas, warm)
         info = {
             "engine": "statevector",
             **self._angles_info(result, all_params),
@@ -272,11 +307,11 @@ class _DeviceBackend(QAOABackendBase):
 
     def _run(self, problem: IsingProblem, seed: int, params, engine_at) -> tuple[Samples, Any]:
         """Optimise (per ``angles_from``), measure the final circuit; (Samples, final engine)."""
-        cvar_alpha = params["cvar_alpha"]
+        cvar_alpha, warm = params["cvar_alpha"], warm_options(params)
         if params["angles_from"] == "statevector":
 
             def objective_at(q):
-                return ExactObjective(problem, cvar_alpha)
+                return ExactObjective(problem, cvar_alpha, **warm)
         else:
 
             def objective_at(q):
@@ -288,7 +323,7 @@ class _DeviceBackend(QAOABackendBase):
         final = engine_at(params["reps"])
         spins, counts = final.counts(result.gammas, result.betas, params["shots"], seed)
         t2 = time.perf_counter()
-        exact = _exact_summary(problem, result.gammas, result.betas)
+        exact = _exact_summary(problem, result.gammas, result.betas, warm)
         info = {
             "angles_from": params["angles_from"],
             **self._angles_info(result, params),
@@ -322,6 +357,7 @@ class QAOAAerBackend(_DeviceBackend):
             device=params["device"],
             seed=seed,
             optimization_level=params["optimization_level"],
+            **warm_options(params),
         )
 
     def sample(self, problem: IsingProblem, *, seed: int, **params) -> Samples:
@@ -383,6 +419,7 @@ class QAOAIBMBackend(_DeviceBackend):
             mode=params["mode"],
             request_timeout=params["request_timeout"],
             result_timeout=params["result_timeout"],
+            **warm_options(params),
             **extra,
         )
 

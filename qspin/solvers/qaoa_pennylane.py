@@ -36,6 +36,7 @@ from qspin.solvers.qaoa import (
     measured_summary,
     optimise,
     trivial_samples,
+    warm_options,
 )
 
 __all__ = ["PennyLaneObjective", "QAOAPennyLaneBackend"]
@@ -47,14 +48,16 @@ class PennyLaneObjective:
     The QNode takes angles of any depth, so one objective serves every stage of the loop.
     """
 
-    def __init__(self, problem: IsingProblem, device: str, diff_method: str, cvar_alpha: float | None = None):
+    def __init__(self, problem: IsingProblem, device: str, diff_method: str, cvar_alpha: float | None = None, **warm):
         from qspin.qaoa.pennylane_engine import qaoa_circuit
+
+        self.warm = warm
 
         self.problem = problem
         self.device = device
         self.cvar_alpha = cvar_alpha
         self.gradient = cvar_alpha is None
-        self._circuit = qaoa_circuit(problem, device=device, diff_method=diff_method) if self.gradient else None
+        self._circuit = qaoa_circuit(problem, device=device, diff_method=diff_method, **warm) if self.gradient else None
 
     def __call__(self, gammas, betas) -> float:
         from qspin.qaoa.pennylane_engine import probabilities
@@ -62,7 +65,7 @@ class PennyLaneObjective:
 
         if self.cvar_alpha is None:
             return float(self._circuit(np.asarray(gammas, float), np.asarray(betas, float)))
-        probs = probabilities(self.problem, gammas, betas, device=self.device)
+        probs = probabilities(self.problem, gammas, betas, device=self.device, **self.warm)
         return cv.cvar(energy_diagonal(self.problem), probs, self.cvar_alpha)
 
     def value_and_gradient(self, gammas, betas) -> tuple[float, np.ndarray]:
@@ -96,7 +99,7 @@ class QAOAPennyLaneBackend(QAOABackendBase):
         check_device(params["device"], problem.num_spins)
         return params
 
-    def _summary(self, problem: IsingProblem, device: str, g, b) -> dict[str, Any]:
+    def _summary(self, problem: IsingProblem, device: str, g, b, warm: dict) -> dict[str, Any]:
         """``<E>`` and the ground state's probability on the device (simulators only)."""
         from qspin.qaoa.pennylane_engine import expectation, is_simulator, probabilities
         from qspin.qaoa.statevector import energy_diagonal
@@ -104,13 +107,15 @@ class QAOAPennyLaneBackend(QAOABackendBase):
         out: dict[str, Any] = {"expectation": None}
         if not is_simulator(device):
             return out
-        out["expectation"] = expectation(problem, g, b, device=device, diff_method=None)
+        out["expectation"] = expectation(problem, g, b, device=device, diff_method=None, **warm)
         if problem.num_spins <= GROUND_STATE_MAX_SPINS:
             diag = energy_diagonal(problem)
             e0 = float(diag.min())
             at_ground = diag <= e0 + 1e-9 * max(1.0, problem.energy_scale)
             out["ground_state_energy"] = e0
-            out["ground_state_probability"] = float(probabilities(problem, g, b, device=device)[at_ground].sum())
+            out["ground_state_probability"] = float(
+                probabilities(problem, g, b, device=device, **warm)[at_ground].sum()
+            )
         return out
 
     def sample(self, problem: IsingProblem, *, seed: int, **params) -> Samples:
@@ -119,15 +124,16 @@ class QAOAPennyLaneBackend(QAOABackendBase):
         if problem.num_spins == 0:
             return trivial_samples(problem)
         device, diff_method, cvar_alpha = params["device"], params["diff_method"], params["cvar_alpha"]
-        objective = PennyLaneObjective(problem, device, diff_method, cvar_alpha)
+        warm = warm_options(params)
+        objective = PennyLaneObjective(problem, device, diff_method, cvar_alpha, **warm)
         t0 = time.perf_counter()
         result = optimise(problem, lambda q: objective, self._settings(params), seed=seed)
         t1 = time.perf_counter()
         spins, counts = aggregate_rows(
-            pl_sample(problem, result.gammas, result.betas, params["shots"], seed, device=device)
+            pl_sample(problem, result.gammas, result.betas, params["shots"], seed, device=device, **warm)
         )
         t2 = time.perf_counter()
-        summary = self._summary(problem, device, result.gammas, result.betas)
+        summary = self._summary(problem, device, result.gammas, result.betas, warm)
         info = {
             "engine": "pennylane",
             "device": device,

@@ -182,6 +182,17 @@ def test_local_testing_mode_runs_the_ibm_path(tmp_path):
     assert np.array_equal(again.spins, ss.spins) and np.array_equal(again.counts, ss.counts)
 
 
+def test_local_testing_mode_runs_a_warm_start():
+    problem = sherrington_kirkpatrick(4, seed=5)
+    ground = qspin.solve(problem, "exact").best_spins
+    ss = qspin.solve(
+        problem, "qaoa-ibm", seed=2, reps=1, shots=500, device="fake_manila", warm_start=ground, warm_start_epsilon=0.05
+    )
+    assert "fallback" not in ss.info and ss.info["warm_start"] == {"spins": ground.tolist(), "epsilon": 0.05}
+    # a start this close to the ground state keeps it likely even through the device's noise
+    assert ss.info["ground_state_frequency"] > 0.5
+
+
 def test_job_timing_reads_the_runtime_job_metrics():
     """job_timing on a finished job of qiskit-ibm-runtime's local runtime (its metrics() has the
     service's shape: ISO timestamps, usage with a status)."""

@@ -35,6 +35,16 @@ def test_same_angles_and_expectation_as_the_statevector_backend():
     json.dumps(info)
 
 
+def test_warm_start_matches_the_statevector_backend():
+    start = {"warm_start": qspin.solve(SK, "sa", seed=1, num_reads=5), "warm_start_epsilon": 0.15}
+    ours = qspin.solve(SK, "qaoa-pennylane", seed=5, reps=1, strategy="ramp", shots=500, **start).info
+    ref = qspin.solve(SK, "qaoa", seed=5, reps=1, strategy="ramp", shots=10, **start).info
+    np.testing.assert_allclose(ours["gammas"] + ours["betas"], ref["gammas"] + ref["betas"], atol=1e-7)
+    assert ours["warm_start"] == ref["warm_start"] and ours["warm_start"]["epsilon"] == 0.15
+    assert ours["expectation"] == pytest.approx(ref["expectation"], abs=1e-8)
+    assert ours["ground_state_probability"] == pytest.approx(ref["ground_state_probability"], abs=1e-8)
+
+
 def test_given_angles_are_used_as_given():
     g, b = [0.31, 0.62], [-0.5, -0.25]
     ss = qspin.solve(SK, "qaoa-pennylane", seed=1, reps=2, gammas=g, betas=b, optimize=False, shots=50)
