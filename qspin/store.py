@@ -435,7 +435,8 @@ class _Transaction:
 
 
 def open_store(store=None) -> JobStore | None:
-    """A JobStore from a path or JobStore, else from ``$QSPIN_STORE``, else None (no recording)."""
+    """A JobStore from a path or JobStore, else from ``$QSPIN_STORE``, else None (no recording);
+    ``store=False`` never records, whatever the environment says."""
     if isinstance(store, JobStore):
         return store
     path = store if store is not None else os.environ.get("QSPIN_STORE")

@@ -45,6 +45,7 @@ __all__ = [
     "QAOAIBMBackend",
     "aggregate_rows",
     "measured_summary",
+    "resolve_warm_start",
     "trivial_samples",
     "warm_options",
 ]
@@ -60,9 +61,23 @@ def _int_at_least(params, key, low) -> int:
     return int(value)
 
 
+def resolve_warm_start(problem: IsingProblem, params: dict, seed: int) -> dict:
+    """``params`` with a backend-name ``warm_start`` replaced by that backend's best state, solved
+    now with a seed derived from ``seed`` (not recorded in any store)."""
+    name = params.get("warm_start")
+    if not isinstance(name, str):
+        return params
+    from qspin.solvers.registry import solve
+
+    classical = solve(problem, name, seed=int(np.random.SeedSequence([seed, 14]).generate_state(1)[0]), store=False)
+    spins = [int(v) for v in classical.best_spins.tolist()]
+    return {**params, "warm_start": spins, "warm_start_from": {"backend": name, "energy": classical.best_energy}}
+
+
 def warm_options(params) -> dict[str, Any]:
-    """The engines' warm-start keywords from validated backend parameters ({} for ``|+>^n``)."""
-    if params.get("warm_start") is None:
+    """The engines' warm-start keywords from validated backend parameters ({} for ``|+>^n``, and
+    for a backend name not resolved yet by :func:`resolve_warm_start`)."""
+    if params.get("warm_start") is None or isinstance(params["warm_start"], str):
         return {}
     return {"initial_state": np.asarray(params["warm_start"], dtype=np.int8), "epsilon": params["warm_start_epsilon"]}
 
@@ -128,9 +143,10 @@ class QAOABackendBase(Backend):
     the exact engine, run only the final circuit; "engine": optimise on measured energies),
     ``device`` and ``optimization_level`` (Qiskit's preset pass manager). ``progress``: a bar
     over the optimiser runs, one per depth or start (None: when stderr is a terminal).
-    ``warm_start`` (+-1 spins, or a SampleSet: its best state) starts every circuit from a
-    warm-start product state (Egger et al. 2021) with ``warm_start_epsilon`` (default 0.25) the
-    probability of each qubit reading the other spin; the mixer stays ``sum X``.
+    ``warm_start`` (+-1 spins; a SampleSet: its best state; a classical backend's name such as
+    "sa": solved first, seeded from ``seed``) starts every circuit from a warm-start product state
+    (Egger et al. 2021) with ``warm_start_epsilon`` (default 0.25) the probability of each qubit
+    reading the other spin; the mixer stays ``sum X``.
     """
 
     parameters = {
@@ -200,9 +216,19 @@ class QAOABackendBase(Backend):
             if eps is not None:
                 raise ParameterError("warm_start_epsilon needs warm_start (the spins to start near)")
             return
+        eps = WARM_START_EPSILON if eps is None else eps
+        if isinstance(start, str):  # a classical backend, solved first (resolve_warm_start)
+            from qspin.solvers.registry import list_backends
+
+            if start.startswith("qaoa"):
+                raise ParameterError(f"warm_start names a classical backend to solve first (e.g. 'sa'), got {start!r}")
+            if start not in list_backends():
+                raise ParameterError(f"warm_start: unknown backend {start!r}; available: {', '.join(list_backends())}")
+            warm_start(np.ones(problem.num_spins), problem.num_spins, eps)  # checks epsilon
+            params["warm_start_epsilon"] = float(eps)
+            return
         if isinstance(start, SampleSet):
             start = start.best_spins
-        eps = WARM_START_EPSILON if eps is None else eps
         warm_start(start, problem.num_spins, eps)  # ParameterError naming the bad entry or epsilon
         params["warm_start"] = [int(v) for v in np.asarray(start).tolist()]
         params["warm_start_epsilon"] = float(eps)
@@ -239,7 +265,11 @@ class QAOABackendBase(Backend):
             "optimizer_message": result.message,
             "warm_start": None
             if params.get("warm_start") is None
-            else {"spins": params["warm_start"], "epsilon": params["warm_start_epsilon"]},
+            else {
+                "spins": params["warm_start"],
+                "epsilon": params["warm_start_epsilon"],
+                **({"from": params["warm_start_from"]} if "warm_start_from" in params else {}),
+            },
         }
 
 
@@ -261,7 +291,7 @@ class QAOABackend(QAOABackendBase):
 
         if problem.num_spins == 0:
             return trivial_samples(problem)
-        all_params = {**params, "shots": shots, "cvar_alpha": cvar_alpha}
+        all_params = resolve_warm_start(problem, {**params, "shots": shots, "cvar_alpha": cvar_alpha}, seed)
         warm = warm_options(all_params)
         objective = ExactObjective(problem, cvar_alpha, **warm)
         t0 = time.perf_counter()
@@ -365,6 +395,7 @@ class QAOAAerBackend(_DeviceBackend):
             return trivial_samples(problem)
         from qspin.qaoa.aer import check_method, resolve_fake_device
 
+        params = resolve_warm_start(problem, params, seed)
         engines: dict[int, Any] = {}
 
         def engine_at(q):
@@ -426,6 +457,7 @@ class QAOAIBMBackend(_DeviceBackend):
     def sample(self, problem: IsingProblem, *, seed: int, **params) -> Samples:
         if problem.num_spins == 0:
             return trivial_samples(problem)
+        params = resolve_warm_start(problem, params, seed)
         ids: list[str] = []
 
         def on_submit(job_id: str, context: dict) -> None:

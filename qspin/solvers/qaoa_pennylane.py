@@ -35,6 +35,7 @@ from qspin.solvers.qaoa import (
     aggregate_rows,
     measured_summary,
     optimise,
+    resolve_warm_start,
     trivial_samples,
     warm_options,
 )
@@ -123,6 +124,7 @@ class QAOAPennyLaneBackend(QAOABackendBase):
 
         if problem.num_spins == 0:
             return trivial_samples(problem)
+        params = resolve_warm_start(problem, params, seed)
         device, diff_method, cvar_alpha = params["device"], params["diff_method"], params["cvar_alpha"]
         warm = warm_options(params)
         objective = PennyLaneObjective(problem, device, diff_method, cvar_alpha, **warm)

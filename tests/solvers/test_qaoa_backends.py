@@ -141,6 +141,19 @@ def test_warm_start_from_a_good_state_raises_the_ground_state_probability():
     assert aer.info["ground_state_frequency"] == pytest.approx(info["ground_state_probability"], abs=0.06)
 
 
+def test_warm_start_from_a_classical_backend_is_solved_first_and_seeded(tmp_path):
+    store = tmp_path / "jobs.db"
+    a = qspin.solve(SK, "qaoa", reps=1, seed=8, strategy="ramp", warm_start="sa", store=store).info
+    b = qspin.solve(SK, "qaoa", reps=1, seed=8, strategy="ramp", warm_start="sa").info
+    assert a["warm_start"] == b["warm_start"] and a["gammas"] == b["gammas"]
+    start = a["warm_start"]
+    assert start["from"]["backend"] == "sa" and start["epsilon"] == 0.25
+    assert start["from"]["energy"] == pytest.approx(SK.energy(start["spins"]))
+    assert start["from"]["energy"] == pytest.approx(qspin.solve(SK, "exact").best_energy)  # SA finds it at n = 8
+    assert len(qspin.jobs(store)) == 1  # the classical run is not a job of its own
+    assert a["parameters"]["warm_start"] == "sa"  # what was asked, as asked
+
+
 def test_loop_is_engine_agnostic():
     """The loop only calls the objective: a counting stand-in sees every evaluation in the trace."""
     calls = []
@@ -219,6 +232,9 @@ def test_aer_backend_with_fake_device_noise_is_worse():
         ({"warm_start": [1, -1, 1]}, r"initial_state must have shape \(8,\)"),
         ({"warm_start": [1] * 7 + [0]}, r"initial_state\[7\] = 0"),
         ({"warm_start": [1] * 8, "warm_start_epsilon": 0.7}, "epsilon must be in"),
+        ({"warm_start": "qaoa"}, "names a classical backend"),
+        ({"warm_start": "annealer"}, "annealer"),
+        ({"warm_start": "sa", "warm_start_epsilon": 0.0}, "epsilon must be in"),
     ],
 )
 def test_bad_parameters(backend, params, match):
