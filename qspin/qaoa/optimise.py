@@ -17,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
+from qspin.compile.warm_start import WARM_START_EPSILON
 from qspin.errors import ParameterError
 from qspin.problem import IsingProblem
 from qspin.progress import check_progress
@@ -326,6 +327,8 @@ def optimize(
     initial=None,
     maxiter: int = 500,
     progress: bool | None = None,
+    initial_state=None,
+    epsilon: float = WARM_START_EPSILON,
 ) -> QAOAResult:
     """Minimise ``<E>`` over depth-p angles on the statevector engine (the backends' loop).
 
@@ -335,7 +338,8 @@ def optimize(
     ``"random"`` (``restarts`` seeded random starts, best kept), ``"fixed"`` (published angles,
     then optimised). ``initial=(gammas, betas)`` starts depth p from given angles instead. The
     ramp step and the random gamma range are scaled by the RMS local field of the problem;
-    gradient optimisers use the adjoint gradient. ``progress`` draws a bar over the optimiser runs (depths or starts)
+    gradient optimisers use the adjoint gradient. ``initial_state`` (spins) and ``epsilon``
+    optimise a warm-started QAOA instead. ``progress`` draws a bar over the optimiser runs (depths or starts)
     (None: when stderr is a terminal and QSPIN_PROGRESS is not 0).
     """
     from qspin.qaoa.statevector import check_angles
@@ -363,6 +367,7 @@ def optimize(
         initial=initial,
         progress=check_progress(progress),
     )
-    objective = ExactObjective(cost)
+    warm = {} if initial_state is None else {"initial_state": initial_state, "epsilon": epsilon}
+    objective = ExactObjective(cost, **warm)
     res = optimise(cost, lambda q: objective, settings, seed=resolve_seed(seed))
     return QAOAResult(res.gammas, res.betas, float(res.value), tuple(res.trace), res.nfev, res.strategy, res.message)

@@ -211,6 +211,14 @@ def test_optimize_from_initial_angles_and_errors():
         optimize(diag, 2, strategy="fixed")
 
 
+def test_optimize_a_warm_start():
+    problem = sherrington_kirkpatrick(8, seed=4)
+    ground = np.where(np.arange(8) % 2 == 0, 1, -1)  # any start: the optimum is for that start
+    res = optimize(problem, 2, strategy="ramp", initial_state=ground, epsilon=0.2)
+    assert res.value == pytest.approx(expectation(problem, res.gammas, res.betas, initial_state=ground, epsilon=0.2))
+    assert res.value != pytest.approx(expectation(problem, res.gammas, res.betas), abs=1e-6)
+
+
 def test_optimize_with_a_derivative_free_optimizer_improves_the_fixed_angles():
     problem = sherrington_kirkpatrick(8, seed=4)
     fixed = sk_angles(2)
