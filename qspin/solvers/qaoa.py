@@ -218,12 +218,15 @@ class QAOABackendBase(Backend):
             return
         eps = WARM_START_EPSILON if eps is None else eps
         if isinstance(start, str):  # a classical backend, solved first (resolve_warm_start)
-            from qspin.solvers.registry import list_backends
+            from qspin.solvers.registry import builtin_backends, get_backend, list_backends
 
             if start.startswith("qaoa"):
                 raise ParameterError(f"warm_start names a classical backend to solve first (e.g. 'sa'), got {start!r}")
             if start not in list_backends():
                 raise ParameterError(f"warm_start: unknown backend {start!r}; available: {', '.join(list_backends())}")
+            if start in builtin_backends():  # its own checks (e.g. exact's size limit) before any work
+                classical = get_backend(start)
+                classical.check_parameters(problem, dict(classical.parameters))
             warm_start(np.ones(problem.num_spins), problem.num_spins, eps)  # checks epsilon
             params["warm_start_epsilon"] = float(eps)
             return

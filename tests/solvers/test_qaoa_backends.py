@@ -141,6 +141,13 @@ def test_warm_start_from_a_good_state_raises_the_ground_state_probability():
     assert aer.info["ground_state_frequency"] == pytest.approx(info["ground_state_probability"], abs=0.06)
 
 
+def test_warm_start_backend_is_checked_before_any_work():
+    big = sherrington_kirkpatrick(41, seed=1)  # beyond the exact solver's limit (40 spins)
+    with pytest.raises(ParameterError, match="refuses n > 40"):
+        qspin.solve(big, "qaoa-aer", warm_start="exact", method="matrix_product_state", reps=1, optimize=False,
+                    strategy="fixed")  # fmt: skip
+
+
 def test_warm_start_from_a_classical_backend_is_solved_first_and_seeded(tmp_path):
     store = tmp_path / "jobs.db"
     a = qspin.solve(SK, "qaoa", reps=1, seed=8, strategy="ramp", warm_start="sa", store=store).info
