@@ -31,8 +31,10 @@ def test_example_sweep_loads_into_frozen_objects():
     assert sweep.name == "sk-and-ea" and sweep.seeds == (0, 1, 2) and sweep.path == EXAMPLE
     assert [m.model for m in sweep.models] == ["sk", "ea"]
     assert sweep.models[0].sizes == (12, 16, 20) and sweep.models[0].instances == (0, 1)
-    assert [b.label for b in sweep.backends] == ["sa", "pt", "sqa", "ocean-sa", "dwave"]
+    assert [b.label for b in sweep.backends] == ["sa", "pt", "sqa", "ocean-sa", "dwave", "qaoa p=2", "warm qaoa p=2"]
     assert sweep.backends[0].options["num_sweeps"] == 1000
+    warm = sweep.backends[-1]
+    assert warm.name == "qaoa" and warm.options["warm_start"] == "sa" and warm.max_spins == 16
     problems = sweep.problems()
     assert len(problems) == 3 * 2 + 2 * 2
     assert problems[0] == sherrington_kirkpatrick(12, seed=0)
