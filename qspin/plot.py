@@ -1,5 +1,6 @@
 """Plots of compare results: residual energy and TTS99 vs n, success probability per backend,
-approximation ratio vs QAOA depth, and the overlap distribution P(q) from parallel tempering.
+approximation ratio vs QAOA depth, and the overlap distribution P(q) from parallel tempering;
+and the depth-1 QAOA landscape of :func:`qspin.qaoa.landscape`.
 
 Every function takes the DataFrame of :func:`qspin.compare` (or :func:`qspin.compare.load_results`),
 or a store path, and returns a :class:`matplotlib.figure.Figure` built without pyplot (no GUI
@@ -16,6 +17,7 @@ import numpy as np
 __all__ = [
     "approximation_vs_depth",
     "overlap_distribution",
+    "qaoa_landscape",
     "residual_vs_n",
     "save_all",
     "success_by_backend",
@@ -279,6 +281,23 @@ PLOTS = {
     "approximation_vs_depth": approximation_vs_depth,
     "overlap_distribution": overlap_distribution,
 }
+
+
+def qaoa_landscape(landscape, *, title: str | None = None):
+    """Heat map of ``<E>/n`` over (gamma, beta) from :func:`qspin.qaoa.landscape`, the grid's
+    minimum marked."""
+    fig, (ax,) = _figure(width=5.6, height=4.4)
+    per_spin = np.asarray(landscape.values) / max(landscape.num_spins, 1)
+    mesh = ax.pcolormesh(landscape.betas, landscape.gammas, per_spin, shading="nearest", cmap="viridis")
+    fig.colorbar(mesh, ax=ax, label=r"$\langle E\rangle / n$")
+    g, b, value = landscape.best
+    ax.plot([b], [g], marker="*", color="white", markeredgecolor="black", markersize=14, linestyle="none")
+    ax.annotate(f"min {value / max(landscape.num_spins, 1):+.4f}", (b, g), textcoords="offset points", xytext=(8, 8),
+                color="white", fontsize=8)  # fmt: skip
+    ax.set_xlabel(r"$\beta$ (mixer)")
+    ax.set_ylabel(r"$\gamma$ (cost)")
+    ax.set_title(title or f"depth-1 QAOA landscape, n = {landscape.num_spins}")
+    return fig
 
 
 def save_all(data, folder, *, formats=("png",), dpi: int = 120) -> list[Path]:

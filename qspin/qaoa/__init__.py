@@ -33,6 +33,7 @@ from qspin.qaoa.angles import (
     to_fourier,
     to_qspin_angles,
 )
+from qspin.qaoa.landscape import Landscape, landscape
 from qspin.qaoa.optimise import QAOAResult, optimize
 from qspin.qaoa.statevector import (
     apply_cost_layer,
@@ -48,6 +49,7 @@ from qspin.qaoa.statevector import (
 __all__ = [
     "ENGINES",
     "FixedAngles",
+    "Landscape",
     "QAOAResult",
     "apply_cost_layer",
     "apply_mixer_layer",
@@ -59,6 +61,7 @@ __all__ = [
     "fourier_extrapolate",
     "from_fourier",
     "interp",
+    "landscape",
     "linear_ramp",
     "maxcut_regular_angles",
     "optimize",
