@@ -61,3 +61,19 @@ def test_notebook_runs_in_fast_mode(path, fast_mode):
     assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
     assert path.stat().st_mtime_ns == before, f"{path.name} was modified by the test run"
     assert os.environ["QSPIN_NOTEBOOK_FAST"] == "1"
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_committed_outputs_keep_their_figures(path):
+    """Every code cell that draws (plt.show(), display(fig), or a qspin.plot figure as its value)
+    carries a PNG in the committed outputs. A re-run under a non-interactive backend
+    (MPLBACKEND=Agg) silently drops them, and plt.show() never shows qspin.plot's figures."""
+    nb = nbformat.read(path, as_version=4)
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        last = cell.source.strip().splitlines()[-1] if cell.source.strip() else ""
+        draws = "plt.show()" in cell.source or "display(fig" in cell.source or last.startswith("qspin.plot.")
+        if draws:
+            pngs = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            assert pngs, f"{path.name} cell {k} draws a figure but its committed output has no image"
