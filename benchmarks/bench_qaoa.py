@@ -76,52 +76,55 @@ def pennylane_hamiltonian(problem):
     return qml.dot(coeffs, ops)
 
 
-def lightning_expectation(problem, gammas, betas):
-    """A lightning.qubit QNode of the same circuit with qml.expval of the Hamiltonian."""
+def _lightning_qnode(problem, gammas, betas, layer):
+    """A lightning.qubit QNode: |+>^n, then ``layer(g, b)`` per depth, then qml.expval of E - offset."""
     import pennylane as qml
 
     n = problem.num_spins
-    i, j, w = problem.couplings
     H = pennylane_hamiltonian(problem)
-    dev = qml.device("lightning.qubit", wires=n)
 
-    @qml.qnode(dev)
+    @qml.qnode(qml.device("lightning.qubit", wires=n))
     def circuit():
         for q in range(n):
             qml.Hadamard(q)
         for g, b in zip(gammas, betas):
-            for a, c, x in zip(i.tolist(), j.tolist(), w.tolist()):
-                qml.IsingZZ(2 * g * x, wires=[a, c])  # exp(-i t/2 ZZ)
-            for q, x in enumerate(problem.h.tolist()):
-                if x:
-                    qml.RZ(2 * g * x, wires=q)
-            for q in range(n):
-                qml.RX(2 * b, wires=q)
+            layer(g, b)
         return qml.expval(H)
 
     return lambda: float(circuit()) + problem.offset
+
+
+def lightning_expectation(problem, gammas, betas):
+    """The same circuit gate by gate: IsingZZ(t) = exp(-i t/2 ZZ), RZ and RX likewise."""
+    import pennylane as qml
+
+    n = problem.num_spins
+    edges = list(zip(*(a.tolist() for a in problem.couplings)))
+    fields = [(q, x) for q, x in enumerate(problem.h.tolist()) if x]
+
+    def layer(g, b):
+        for a, c, x in edges:
+            qml.IsingZZ(2 * g * x, wires=[a, c])
+        for q, x in fields:
+            qml.RZ(2 * g * x, wires=q)
+        for q in range(n):
+            qml.RX(2 * b, wires=q)
+
+    return _lightning_qnode(problem, gammas, betas, layer)
 
 
 def lightning_qaoa_idiom(problem, gammas, betas):
     """The same state through PennyLane's documented QAOA layers (qml.qaoa.cost_layer, mixer_layer)."""
     import pennylane as qml
 
-    n = problem.num_spins
-    i, j, w = problem.couplings
     H = pennylane_hamiltonian(problem)
-    mixer = qml.dot([1.0] * n, [qml.X(q) for q in range(n)])
-    dev = qml.device("lightning.qubit", wires=n)
+    mixer = qml.dot([1.0] * problem.num_spins, [qml.X(q) for q in range(problem.num_spins)])
 
-    @qml.qnode(dev)
-    def circuit():
-        for q in range(n):
-            qml.Hadamard(q)
-        for g, b in zip(gammas, betas):
-            qml.qaoa.cost_layer(g, H)  # exp(-i g H)
-            qml.qaoa.mixer_layer(b, mixer)  # exp(-i b sum X)
-        return qml.expval(H)
+    def layer(g, b):
+        qml.qaoa.cost_layer(g, H)  # exp(-i g H)
+        qml.qaoa.mixer_layer(b, mixer)  # exp(-i b sum X)
 
-    return lambda: float(circuit()) + problem.offset
+    return _lightning_qnode(problem, gammas, betas, layer)
 
 
 def time_qspin(problem, g, b):

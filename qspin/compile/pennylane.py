@@ -93,7 +93,7 @@ def qaoa_qnode(
         raise ParameterError("QAOA needs at least one spin")
     if shots is not None and (isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1):
         raise ParameterError(f"shots must be a positive integer or None, got {shots!r}")
-    start = None if initial_state is None else warm_start(initial_state, n, epsilon)
+    start = warm_start(initial_state, n, epsilon)
     dev = qml.device(device, wires=n, seed=seed) if seed is not None else qml.device(device, wires=n)
     H = hamiltonian(problem)
 

@@ -30,8 +30,11 @@ def warm_start_angles(spins, epsilon: float = WARM_START_EPSILON) -> np.ndarray:
     return 2.0 * np.arcsin(np.sqrt(p_one))
 
 
-def warm_start(initial_state, num_spins: int, epsilon: float = WARM_START_EPSILON) -> np.ndarray:
-    """Validated RY angles (float64 (n,)) for a warm start from the +-1 spins ``initial_state``."""
+def warm_start(initial_state, num_spins: int, epsilon: float = WARM_START_EPSILON) -> np.ndarray | None:
+    """Validated RY angles (float64 (n,)) for a warm start from the +-1 spins ``initial_state``;
+    None when ``initial_state`` is None (the plain ``|+>^n`` start)."""
+    if initial_state is None:
+        return None
     try:
         spins = as_spin_array(initial_state, what="initial_state", shape=f"({num_spins},)", ndims=(1,), width=num_spins)
     except ProblemError as exc:

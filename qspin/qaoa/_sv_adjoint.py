@@ -19,6 +19,8 @@ from qspin.qaoa._sv_kernels import (
     _pair,
     _quad,
     cis,
+    rot2,
+    rot4,
 )
 
 # The X terms Im <lam|X_j|psi> are unchanged by rotations applied to both states alike, so the
@@ -34,12 +36,18 @@ def _x2(lr, li, ar, ai):
 
 
 @njit(inline="always", fastmath=True)
+def _x4(a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i, l0r, l0i, l1r, l1i, l2r, l2i, l3r, l3i):
+    """A quad's share of Im <lam|X_q + X_r|psi> (pairs 0-1, 2-3 for q; 0-2, 1-3 for r)."""
+    acc = _x2(l0r, l0i, a1r, a1i) + _x2(l1r, l1i, a0r, a0i) + _x2(l2r, l2i, a3r, a3i) + _x2(l3r, l3i, a2r, a2i)
+    return acc + _x2(l0r, l0i, a2r, a2i) + _x2(l2r, l2i, a0r, a0i) + _x2(l1r, l1i, a3r, a3i) + _x2(l3r, l3i, a1r, a1i)
+
+
+@njit(inline="always", fastmath=True)
 def _quad_adj(x, y, u, w, i0, i1, i2, i3, c, s):
     """``_quad`` on psi = (x, y) and lam = (u, w); returns the quad's share of Im <lam|X_q + X_r|psi>."""
-    a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = x[i0], y[i0], x[i1], y[i1], x[i2], y[i2], x[i3], y[i3]
-    l0r, l0i, l1r, l1i, l2r, l2i, l3r, l3i = u[i0], w[i0], u[i1], w[i1], u[i2], w[i2], u[i3], w[i3]
-    acc = _x2(l0r, l0i, a1r, a1i) + _x2(l1r, l1i, a0r, a0i) + _x2(l2r, l2i, a3r, a3i) + _x2(l3r, l3i, a2r, a2i)
-    acc += _x2(l0r, l0i, a2r, a2i) + _x2(l2r, l2i, a0r, a0i) + _x2(l1r, l1i, a3r, a3i) + _x2(l3r, l3i, a1r, a1i)
+    acc = _x4(
+        x[i0], y[i0], x[i1], y[i1], x[i2], y[i2], x[i3], y[i3], u[i0], w[i0], u[i1], w[i1], u[i2], w[i2], u[i3], w[i3]
+    )
     _quad(x, y, i0, i1, i2, i3, c, s)
     _quad(u, w, i0, i1, i2, i3, c, s)
     return acc
@@ -60,20 +68,9 @@ def _quad_rows_adj(x0, y0, x1, y1, x2, y2, x3, y3, u0, w0, u1, w1, u2, w2, u3, w
     for t in range(x0.size):
         a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i = x0[t], y0[t], x1[t], y1[t], x2[t], y2[t], x3[t], y3[t]
         l0r, l0i, l1r, l1i, l2r, l2i, l3r, l3i = u0[t], w0[t], u1[t], w1[t], u2[t], w2[t], u3[t], w3[t]
-        acc += _x2(l0r, l0i, a1r, a1i) + _x2(l1r, l1i, a0r, a0i) + _x2(l2r, l2i, a3r, a3i) + _x2(l3r, l3i, a2r, a2i)
-        acc += _x2(l0r, l0i, a2r, a2i) + _x2(l2r, l2i, a0r, a0i) + _x2(l1r, l1i, a3r, a3i) + _x2(l3r, l3i, a1r, a1i)
-        b0r, b0i, b1r, b1i = c * a0r + s * a1i, c * a0i - s * a1r, c * a1r + s * a0i, c * a1i - s * a0r
-        b2r, b2i, b3r, b3i = c * a2r + s * a3i, c * a2i - s * a3r, c * a3r + s * a2i, c * a3i - s * a2r
-        x0[t], y0[t] = c * b0r + s * b2i, c * b0i - s * b2r
-        x2[t], y2[t] = c * b2r + s * b0i, c * b2i - s * b0r
-        x1[t], y1[t] = c * b1r + s * b3i, c * b1i - s * b3r
-        x3[t], y3[t] = c * b3r + s * b1i, c * b3i - s * b1r
-        b0r, b0i, b1r, b1i = c * l0r + s * l1i, c * l0i - s * l1r, c * l1r + s * l0i, c * l1i - s * l0r
-        b2r, b2i, b3r, b3i = c * l2r + s * l3i, c * l2i - s * l3r, c * l3r + s * l2i, c * l3i - s * l2r
-        u0[t], w0[t] = c * b0r + s * b2i, c * b0i - s * b2r
-        u2[t], w2[t] = c * b2r + s * b0i, c * b2i - s * b0r
-        u1[t], w1[t] = c * b1r + s * b3i, c * b1i - s * b3r
-        u3[t], w3[t] = c * b3r + s * b1i, c * b3i - s * b1r
+        acc += _x4(a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i, l0r, l0i, l1r, l1i, l2r, l2i, l3r, l3i)
+        x0[t], y0[t], x1[t], y1[t], x2[t], y2[t], x3[t], y3[t] = rot4(a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i, c, s)
+        u0[t], w0[t], u1[t], w1[t], u2[t], w2[t], u3[t], w3[t] = rot4(l0r, l0i, l1r, l1i, l2r, l2i, l3r, l3i, c, s)
     return acc
 
 
@@ -84,10 +81,8 @@ def _pair_rows_adj(x0, y0, x1, y1, u0, w0, u1, w1, c, s):
         ar, ai, br, bi = x0[t], y0[t], x1[t], y1[t]
         lr, li, mr, mi = u0[t], w0[t], u1[t], w1[t]
         acc += _x2(lr, li, br, bi) + _x2(mr, mi, ar, ai)
-        x0[t], y0[t] = c * ar + s * bi, c * ai - s * br
-        x1[t], y1[t] = c * br + s * ai, c * bi - s * ar
-        u0[t], w0[t] = c * lr + s * mi, c * li - s * mr
-        u1[t], w1[t] = c * mr + s * li, c * mi - s * lr
+        x0[t], y0[t], x1[t], y1[t] = rot2(ar, ai, br, bi, c, s)
+        u0[t], w0[t], u1[t], w1[t] = rot2(lr, li, mr, mi, c, s)
     return acc
 
 
@@ -248,10 +243,8 @@ def _reflect_rows_adj(xa, ya, xb, yb, ua, wa, ub, wb, c, s):
         ar, ai, br, bi = xa[t], ya[t], xb[r], yb[r]
         lr, li, mr, mi = ua[t], wa[t], ub[r], wb[r]
         acc += _x2(lr, li, br, bi) + _x2(mr, mi, ar, ai)
-        xa[t], ya[t] = c * ar + s * bi, c * ai - s * br
-        xb[r], yb[r] = c * br + s * ai, c * bi - s * ar
-        ua[t], wa[t] = c * lr + s * mi, c * li - s * mr
-        ub[r], wb[r] = c * mr + s * li, c * mi - s * lr
+        xa[t], ya[t], xb[r], yb[r] = rot2(ar, ai, br, bi, c, s)
+        ua[t], wa[t], ub[r], wb[r] = rot2(lr, li, mr, mi, c, s)
     return acc
 
 

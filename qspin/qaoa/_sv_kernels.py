@@ -109,45 +109,47 @@ def ising_diagonal(J, h, offset, low, out):
 
 
 @njit(inline="always", fastmath=_FM)
+def rot2(ar, ai, br, bi, c, s):
+    """exp(-i beta X) on the pair (a, b), as reals: ``(a'r, a'i, b'r, b'i)``."""
+    return c * ar + s * bi, c * ai - s * br, c * br + s * ai, c * bi - s * ar
+
+
+@njit(inline="always", fastmath=_FM)
+def rot4(a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i, c, s):
+    """exp(-i beta X) on both qubits of a quad (1 = 0^q, 2 = 0^r, 3 = 0^q^r), as eight reals."""
+    b0r, b0i, b1r, b1i = rot2(a0r, a0i, a1r, a1i, c, s)
+    b2r, b2i, b3r, b3i = rot2(a2r, a2i, a3r, a3i, c, s)
+    d0r, d0i, d2r, d2i = rot2(b0r, b0i, b2r, b2i, c, s)
+    d1r, d1i, d3r, d3i = rot2(b1r, b1i, b3r, b3i, c, s)
+    return d0r, d0i, d1r, d1i, d2r, d2i, d3r, d3i
+
+
+@njit(inline="always", fastmath=_FM)
 def _quad(x, y, i0, i1, i2, i3, c, s):
     """exp(-i beta X) on both qubits of the 4 amplitudes i0, i1 = i0^q, i2 = i0^r, i3 = i0^q^r."""
-    a0r, a0i, a1r, a1i = x[i0], y[i0], x[i1], y[i1]
-    a2r, a2i, a3r, a3i = x[i2], y[i2], x[i3], y[i3]
-    b0r, b0i, b1r, b1i = c * a0r + s * a1i, c * a0i - s * a1r, c * a1r + s * a0i, c * a1i - s * a0r
-    b2r, b2i, b3r, b3i = c * a2r + s * a3i, c * a2i - s * a3r, c * a3r + s * a2i, c * a3i - s * a2r
-    x[i0], y[i0] = c * b0r + s * b2i, c * b0i - s * b2r
-    x[i2], y[i2] = c * b2r + s * b0i, c * b2i - s * b0r
-    x[i1], y[i1] = c * b1r + s * b3i, c * b1i - s * b3r
-    x[i3], y[i3] = c * b3r + s * b1i, c * b3i - s * b1r
+    x[i0], y[i0], x[i1], y[i1], x[i2], y[i2], x[i3], y[i3] = rot4(
+        x[i0], y[i0], x[i1], y[i1], x[i2], y[i2], x[i3], y[i3], c, s
+    )
 
 
 @njit(inline="always", fastmath=_FM)
 def _pair(x, y, i0, i1, c, s):
-    ar, ai, br, bi = x[i0], y[i0], x[i1], y[i1]
-    x[i0], y[i0] = c * ar + s * bi, c * ai - s * br
-    x[i1], y[i1] = c * br + s * ai, c * bi - s * ar
+    x[i0], y[i0], x[i1], y[i1] = rot2(x[i0], y[i0], x[i1], y[i1], c, s)
 
 
 @njit(cache=True, fastmath=_FM)
 def _quad_rows(x0, y0, x1, y1, x2, y2, x3, y3, c, s):
     """``_quad`` along four rows of equal length; rows 1, 2 differ from row 0 in one qubit each."""
     for t in range(x0.size):
-        a0r, a0i, a1r, a1i = x0[t], y0[t], x1[t], y1[t]
-        a2r, a2i, a3r, a3i = x2[t], y2[t], x3[t], y3[t]
-        b0r, b0i, b1r, b1i = c * a0r + s * a1i, c * a0i - s * a1r, c * a1r + s * a0i, c * a1i - s * a0r
-        b2r, b2i, b3r, b3i = c * a2r + s * a3i, c * a2i - s * a3r, c * a3r + s * a2i, c * a3i - s * a2r
-        x0[t], y0[t] = c * b0r + s * b2i, c * b0i - s * b2r
-        x2[t], y2[t] = c * b2r + s * b0i, c * b2i - s * b0r
-        x1[t], y1[t] = c * b1r + s * b3i, c * b1i - s * b3r
-        x3[t], y3[t] = c * b3r + s * b1i, c * b3i - s * b1r
+        x0[t], y0[t], x1[t], y1[t], x2[t], y2[t], x3[t], y3[t] = rot4(
+            x0[t], y0[t], x1[t], y1[t], x2[t], y2[t], x3[t], y3[t], c, s
+        )
 
 
 @njit(cache=True, fastmath=_FM)
 def _pair_rows(x0, y0, x1, y1, c, s):
     for t in range(x0.size):
-        ar, ai, br, bi = x0[t], y0[t], x1[t], y1[t]
-        x0[t], y0[t] = c * ar + s * bi, c * ai - s * br
-        x1[t], y1[t] = c * br + s * ai, c * bi - s * ar
+        x0[t], y0[t], x1[t], y1[t] = rot2(x0[t], y0[t], x1[t], y1[t], c, s)
 
 
 @njit(inline="always")
@@ -328,9 +330,8 @@ def _reflect_rows(xa, ya, xb, yb, c, s):
     """exp(-i beta X) on the pairs (a_t, b_{L-1-t}), L = len(b)."""
     last = xb.size - 1
     for t in range(xa.size):
-        ar, ai, br, bi = xa[t], ya[t], xb[last - t], yb[last - t]
-        xa[t], ya[t] = c * ar + s * bi, c * ai - s * br
-        xb[last - t], yb[last - t] = c * br + s * ai, c * bi - s * ar
+        r = last - t
+        xa[t], ya[t], xb[r], yb[r] = rot2(xa[t], ya[t], xb[r], yb[r], c, s)
 
 
 @njit(inline="always")

@@ -267,8 +267,7 @@ class AerEngine:
             raise ParameterError(f"reps (p) must be an integer >= 1, got {self.reps!r}")
         if self.optimization_level not in (0, 1, 2, 3):
             raise ParameterError(f"optimization_level must be 0, 1, 2 or 3, got {self.optimization_level!r}")
-        if self.initial_state is not None:
-            warm_start(self.initial_state, self.problem.num_spins, self.epsilon)
+        warm_start(self.initial_state, self.problem.num_spins, self.epsilon)  # ParameterError for a bad start
         name = None if self.device is None else resolve_fake_device(self.device)
         _check_size(self.problem.num_spins, method, None if name is None else fake_device(name), name)
 
@@ -367,6 +366,22 @@ def _problem(problem) -> IsingProblem:
     return problem
 
 
+def _checked_engine(problem, reps, method, device, seed, optimization_level, initial_state, epsilon) -> AerEngine:
+    """The AerEngine of the module-level functions, its settings checked before anything runs."""
+    engine = AerEngine(
+        _problem(problem),
+        reps,
+        method=method,
+        device=device,
+        seed=seed,
+        optimization_level=optimization_level,
+        initial_state=initial_state,
+        epsilon=epsilon,
+    )
+    engine.check()
+    return engine
+
+
 def expectation(
     problem: IsingProblem,
     gammas,
@@ -383,17 +398,7 @@ def expectation(
     """``<E>`` on Aer: exact (EstimatorV2, precision 0) when ``shots`` is None, else the mean
     energy of ``shots`` SamplerV2 measurements (what hardware would estimate)."""
     gammas, betas = check_angles(gammas, betas)
-    engine = AerEngine(
-        _problem(problem),
-        gammas.size,
-        method=method,
-        device=device,
-        seed=seed,
-        optimization_level=optimization_level,
-        initial_state=initial_state,
-        epsilon=epsilon,
-    )
-    engine.check()
+    engine = _checked_engine(problem, gammas.size, method, device, seed, optimization_level, initial_state, epsilon)
     if shots is None:
         return engine.expectation(gammas, betas, seed=None if seed is None else resolve_seed(seed))
     spins, counts = engine.counts(gammas, betas, check_shots(shots), seed)
@@ -417,16 +422,6 @@ def sample(
     gammas, betas = check_angles(gammas, betas)
     shots = check_shots(shots)
     seed = resolve_seed(seed)
-    engine = AerEngine(
-        _problem(problem),
-        gammas.size,
-        method=method,
-        device=device,
-        seed=seed,
-        optimization_level=optimization_level,
-        initial_state=initial_state,
-        epsilon=epsilon,
-    )
-    engine.check()
+    engine = _checked_engine(problem, gammas.size, method, device, seed, optimization_level, initial_state, epsilon)
     spins, counts = engine.counts(gammas, betas, shots, seed)
     return shuffled_rows(spins, counts, seed)

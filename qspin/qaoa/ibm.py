@@ -276,8 +276,7 @@ class IBMEngine:
             raise ParameterError(f"optimization_level must be 0, 1, 2 or 3, got {self.optimization_level!r}")
         if self.device is not None and not (isinstance(self.device, str) and self.device.strip()):
             raise ParameterError(f"device must be an IBM device name or None, got {self.device!r}")
-        if self.initial_state is not None:
-            warm_start(self.initial_state, n, self.epsilon)
+        warm_start(self.initial_state, n, self.epsilon)  # ParameterError for a bad start
         for key in ("request_timeout", "result_timeout"):
             value = getattr(self, key)
             if value is None and key == "result_timeout":

@@ -69,12 +69,11 @@ def landscape(
     scale = local_field_rms(cost)
     g = _axis(gammas, np.linspace(0.0, math.pi / scale, int(points), endpoint=False), "gammas")
     b = _axis(betas, np.linspace(-math.pi / 2, math.pi / 2, int(points), endpoint=False), "betas")
-    warm = {} if initial_state is None else {"initial_state": initial_state, "epsilon": epsilon}
     values = np.empty((g.size, b.size))
     with progress_bar("qaoa landscape", g.size, enabled=progress) as advance:
         for i, gamma in enumerate(g.tolist()):
             for j, beta in enumerate(b.tolist()):
-                values[i, j] = expectation(cost, [gamma], [beta], **warm)
+                values[i, j] = expectation(cost, [gamma], [beta], initial_state=initial_state, epsilon=epsilon)
             advance(1)
     n = cost.num_spins if isinstance(cost, IsingProblem) else int(np.size(cost)).bit_length() - 1
     values.flags.writeable = False

@@ -367,7 +367,6 @@ def optimize(
         initial=initial,
         progress=check_progress(progress),
     )
-    warm = {} if initial_state is None else {"initial_state": initial_state, "epsilon": epsilon}
-    objective = ExactObjective(cost, **warm)
+    objective = ExactObjective(cost, initial_state=initial_state, epsilon=epsilon)
     res = optimise(cost, lambda q: objective, settings, seed=resolve_seed(seed))
     return QAOAResult(res.gammas, res.betas, float(res.value), tuple(res.trace), res.nfev, res.strategy, res.message)

@@ -152,7 +152,7 @@ def probabilities(
     gammas, betas = check_angles(gammas, betas)
     n = _check_problem(problem)
     check_device(device, n)
-    start = None if initial_state is None else warm_start(initial_state, n, epsilon)
+    start = warm_start(initial_state, n, epsilon)
 
     @qml.qnode(qml.device(device, wires=n), diff_method=None)
     def probs():
